@@ -1,0 +1,1 @@
+export { buildServer, REDACTED_HEADERS, type BuildServerOptions } from "./app.js";

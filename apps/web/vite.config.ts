@@ -1,0 +1,14 @@
+import react from "@vitejs/plugin-react";
+import { defineConfig } from "vite";
+
+const apiTarget = process.env.LATTICE_API_URL ?? "http://127.0.0.1:3000";
+
+export default defineConfig({
+  plugins: [react()],
+  // Workspace packages are consumed from their TypeScript sources.
+  resolve: { conditions: ["@lattice/source", "module", "browser", "development|production"] },
+  server: {
+    proxy: Object.fromEntries(["/trpc", "/api", "/healthz", "/readyz"].map((p) => [p, apiTarget])),
+  },
+  build: { outDir: "dist", sourcemap: true },
+});

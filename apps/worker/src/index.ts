@@ -1,0 +1,1 @@
+export { startWorker, handlers, type WorkerOptions, type RunningWorker } from "./worker.js";

@@ -1,0 +1,6 @@
+// Every migration, in order. Listed explicitly so that vitest, tsx and the compiled
+// server all run the same set without file discovery (TOOLCHAIN.md).
+import type { MigrationObject } from "@mikro-orm/core";
+import { Migration20261128064328 } from "./Migration20261128064328.js";
+
+export const migrationsList: MigrationObject[] = [{ name: "Migration20261128064328", class: Migration20261128064328 }];
