@@ -34,6 +34,8 @@ export function sourceAliases(): { find: RegExp; replacement: string }[] {
 
 /** Settings for a package whose tests use PostgreSQL. */
 export const databaseTestSettings = {
+  // Test-only key for invitation links (server processes spawned by tests inherit it).
+  env: { LATTICE_SECRET_KEY: process.env.LATTICE_SECRET_KEY ?? "lattice-test-secret-key-0123456789abcdef" },
   globalSetup: [path.join(root, "packages/api/src/testing/global-setup.ts")],
   testTimeout: 30_000,
   hookTimeout: 120_000,

@@ -4,7 +4,20 @@ import path from "node:path";
 import fastifyStatic from "@fastify/static";
 import { fastifyTRPCPlugin, type FastifyTRPCPluginOptions } from "@trpc/server/adapters/fastify";
 import Fastify, { type FastifyInstance, type FastifyServerOptions } from "fastify";
-import { appRouter, createContext, isReady, type AppRouter, type Orm } from "@lattice/api";
+import {
+  appRouter,
+  createContext,
+  isReady,
+  loadConfig,
+  parseCookieHeader,
+  serializeCookie,
+  SESSION_COOKIE,
+  type AppRouter,
+  type CookieJar,
+  type LatticeConfig,
+  type Orm,
+} from "@lattice/api";
+import type { FastifyReply, FastifyRequest } from "fastify";
 
 export interface BuildServerOptions {
   orm: Orm;
@@ -13,7 +26,40 @@ export interface BuildServerOptions {
   logger?: FastifyServerOptions["logger"];
   /** Trust X-Forwarded-* from a load balancer in front. */
   trustProxy?: boolean;
+  config?: LatticeConfig;
 }
+
+/** Cookies of one request: read from its Cookie header, written as Set-Cookie on its reply. */
+function cookieJar(req: FastifyRequest, reply: FastifyReply): CookieJar {
+  const parsed = parseCookieHeader(req.headers.cookie);
+  return {
+    get: (name) => parsed.get(name),
+    set: (name, value, opts) => void reply.header("set-cookie", serializeCookie(name, value, opts)),
+    clear: (name, opts) => void reply.header("set-cookie", serializeCookie(name, "", { ...opts, maxAgeSeconds: 0 })),
+  };
+}
+
+/** The app's own origin: LATTICE_PUBLIC_URL when set, else what the request was addressed to. */
+function ownOrigin(config: LatticeConfig, req: FastifyRequest): string {
+  if (config.LATTICE_PUBLIC_URL) return new URL(config.LATTICE_PUBLIC_URL).origin;
+  return `${req.protocol}://${req.host}`;
+}
+
+function requestOrigin(req: FastifyRequest): string | null {
+  const origin = req.headers.origin;
+  if (typeof origin === "string" && origin !== "null") return origin;
+  const referer = req.headers.referer;
+  if (typeof referer === "string") {
+    try {
+      return new URL(referer).origin;
+    } catch {
+      return null;
+    }
+  }
+  return null;
+}
+
+const SAFE_METHODS = new Set(["GET", "HEAD", "OPTIONS"]);
 
 /** Request headers that carry secrets; never logged. */
 export const REDACTED_HEADERS = ["req.headers.authorization", "req.headers.cookie", 'res.headers["set-cookie"]'];
@@ -26,6 +72,23 @@ export async function buildServer(opts: BuildServerOptions): Promise<FastifyInst
     routerOptions: { maxParamLength: 5000 },
   });
 
+  const config = opts.config ?? loadConfig();
+
+  // A state-changing request carried by the session cookie must come from the app's own
+  // origin (CSRF); API-token requests carry no ambient credentials and are exempt.
+  app.addHook("onRequest", async (req, reply) => {
+    if (SAFE_METHODS.has(req.method)) return;
+    if (req.headers.authorization) return;
+    if (!parseCookieHeader(req.headers.cookie).has(SESSION_COOKIE)) return;
+    const origin = requestOrigin(req);
+    if (origin !== ownOrigin(config, req)) {
+      return reply.code(403).send({
+        code: "FORBIDDEN",
+        message: "Cross-origin request refused: a signed-in request that changes data must come from the app itself.",
+      });
+    }
+  });
+
   app.get("/healthz", async () => ({ status: "ok" }));
   app.get("/readyz", async (_req, reply) => {
     const ready = await isReady(opts.orm);
@@ -36,11 +99,20 @@ export async function buildServer(opts: BuildServerOptions): Promise<FastifyInst
     prefix: "/trpc",
     trpcOptions: {
       router: appRouter,
-      createContext: ({ req }) =>
+      createContext: ({ req, res }) =>
         createContext({
           orm: opts.orm,
+          config,
           headers: req.headers,
-          request: { method: req.method, path: req.url.split("?")[0] ?? req.url, ip: req.ip },
+          cookies: cookieJar(req, res),
+          request: {
+            method: req.method,
+            path: req.url.split("?")[0] ?? req.url,
+            ip: req.ip,
+            secure: req.protocol === "https",
+            origin: ownOrigin(config, req),
+            userAgent: typeof req.headers["user-agent"] === "string" ? req.headers["user-agent"] : undefined,
+          },
         }),
       onError({ error, path: procedure }) {
         if (error.code === "INTERNAL_SERVER_ERROR") app.log.error({ err: error, procedure }, "procedure failed");

@@ -18,6 +18,8 @@ const schema = z.object({
   LATTICE_MULTI_ORG: bool,
   LATTICE_DISABLE_SIGNUP_WITHOUT_LINK: bool,
   LATTICE_PUBLIC_URL: z.url().optional(),
+  /** Key for invitation-link HMACs and encrypted directory secrets (≥ 32 characters). */
+  LATTICE_SECRET_KEY: z.string().min(32, "must be at least 32 characters").optional(),
   LATTICE_DB_POOL_MAX: z.coerce.number().int().min(1).max(200).default(10),
   LATTICE_WORKER_CONCURRENCY: z.coerce.number().int().min(1).max(64).default(2),
   LOG_LEVEL: z.enum(["fatal", "error", "warn", "info", "debug", "trace", "silent"]).default("info"),

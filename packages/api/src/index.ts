@@ -1,5 +1,6 @@
 export { appRouter, createCaller, type AppRouter } from "./root.js";
-export { createContext, type Context, type CreateContextOptions, type RequestInfo, type Authenticate } from "./context.js";
+export { createContext, type Context, type CreateContextOptions, type RequestInfo } from "./context.js";
+export { SESSION_COOKIE, parseCookieHeader, serializeCookie, MemoryCookieJar, type CookieJar, type CookieOptions } from "./auth/cookies.js";
 export { DomainError, type DomainCode } from "./errors.js";
 export { openOrm, migrate, isReady, type Orm } from "./db/orm.js";
 export { ormConfig } from "./db/config.js";

@@ -23,15 +23,15 @@ describe("health", () => {
   });
 
   it("reports pending migrations as not ready", async () => {
-    await db.orm.em.getConnection().execute("delete from mikro_orm_migrations");
+    const removed = await db.orm.em.getConnection().execute<{ name: string }[]>("delete from mikro_orm_migrations returning name");
     try {
       expect(await isReady(db.orm)).toBe(false);
       const caller = createCaller(await createContext({ orm: db.orm, request }));
       expect(await caller.health()).toMatchObject({ status: "degraded", migrations: "pending" });
     } finally {
-      await db.orm.em
-        .getConnection()
-        .execute("insert into mikro_orm_migrations (name, executed_at) values ('Migration20261128064328', now())");
+      for (const { name } of removed) {
+        await db.orm.em.getConnection().execute("insert into mikro_orm_migrations (name, executed_at) values (?, now())", [name]);
+      }
     }
     expect(await isReady(db.orm)).toBe(true);
   });

@@ -2,6 +2,10 @@
 import { inject } from "vitest";
 import { cloneDatabase } from "@lattice/devdb";
 import { openOrm, type Orm } from "../db/orm.js";
+import { MemoryCookieJar } from "../auth/cookies.js";
+import { createContext } from "../context.js";
+import { loadConfig, type LatticeConfig } from "../config.js";
+import { createCaller } from "../root.js";
 
 declare module "vitest" {
   export interface ProvidedContext {
@@ -27,4 +31,25 @@ export async function createTestDatabase(): Promise<TestDatabase> {
     orm,
     close: () => orm.close(true),
   };
+}
+
+export interface CallerOptions {
+  /** The browser's cookie jar; keep one per simulated person to stay signed in. */
+  cookies?: MemoryCookieJar;
+  /** An API token, sent as `Authorization: Token <token>`. */
+  token?: string;
+  ip?: string;
+  config?: Partial<LatticeConfig>;
+}
+
+/** A tRPC caller with a real context on `orm`, as the HTTP layer would build it. */
+export async function callerFor(orm: Orm, opts: CallerOptions = {}): Promise<ReturnType<typeof createCaller>> {
+  const ctx = await createContext({
+    orm,
+    cookies: opts.cookies ?? new MemoryCookieJar(),
+    headers: opts.token ? { authorization: `Token ${opts.token}` } : {},
+    config: { ...loadConfig(), ...opts.config },
+    request: { method: "POST", path: "/trpc", ip: opts.ip ?? "127.0.0.1", origin: "http://lattice.test" },
+  });
+  return createCaller(ctx);
 }

@@ -2,5 +2,9 @@
 // server all run the same set without file discovery (TOOLCHAIN.md).
 import type { MigrationObject } from "@mikro-orm/core";
 import { Migration20261128064328 } from "./Migration20261128064328.js";
+import { Migration20261128070042 } from "./Migration20261128070042.js";
 
-export const migrationsList: MigrationObject[] = [{ name: "Migration20261128064328", class: Migration20261128064328 }];
+export const migrationsList: MigrationObject[] = [
+  { name: "Migration20261128064328", class: Migration20261128064328 },
+  { name: "Migration20261128070042", class: Migration20261128070042 },
+];
