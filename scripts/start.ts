@@ -2,6 +2,8 @@
 // an embedded PostgreSQL under .lattice/pg. Starts the server and a worker, prints the URL,
 // and on Ctrl-C / SIGTERM stops all of them (postgres included) before exiting.
 import { spawn, type ChildProcess } from "node:child_process";
+import { randomBytes } from "node:crypto";
+import { existsSync, mkdirSync, readFileSync, writeFileSync } from "node:fs";
 import path from "node:path";
 import { fileURLToPath } from "node:url";
 import { assertDatabaseReachable, loadConfig } from "@lattice/api";
@@ -12,6 +14,16 @@ const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), "..");
 function fail(message: string): never {
   console.error(`lattice: ${message}`);
   process.exit(1);
+}
+
+/** A per-checkout key for invitation links, kept in .lattice/secret.key (mode 600). */
+function localSecretKey(): string {
+  const file = path.join(root, ".lattice", "secret.key");
+  if (!existsSync(file)) {
+    mkdirSync(path.dirname(file), { recursive: true });
+    writeFileSync(file, randomBytes(32).toString("base64url"), { mode: 0o600 });
+  }
+  return readFileSync(file, "utf8").trim();
 }
 
 async function main(): Promise<void> {
@@ -43,7 +55,12 @@ async function main(): Promise<void> {
     fail((err as Error).message);
   }
 
-  const env = { ...process.env, DATABASE_URL: databaseUrl, LOG_LEVEL: process.env.LOG_LEVEL ?? "warn" };
+  const env = {
+    ...process.env,
+    DATABASE_URL: databaseUrl,
+    LATTICE_SECRET_KEY: process.env.LATTICE_SECRET_KEY ?? localSecretKey(),
+    LOG_LEVEL: process.env.LOG_LEVEL ?? "warn",
+  };
   const children: ChildProcess[] = [];
   let stopping = false;
 

@@ -10,5 +10,19 @@ export default defineConfig({
   server: {
     proxy: Object.fromEntries(["/trpc", "/api", "/healthz", "/readyz"].map((p) => [p, apiTarget])),
   },
-  build: { outDir: "dist", sourcemap: true },
+  build: {
+    outDir: "dist",
+    sourcemap: true,
+    // Libraries change less often than the app: separate chunks stay cached across releases.
+    rolldownOptions: {
+      output: {
+        codeSplitting: {
+          groups: [
+            { name: "mantine", test: /node_modules[\\/]@mantine/ },
+            { name: "vendor", test: /node_modules/ },
+          ],
+        },
+      },
+    },
+  },
 });

@@ -32,12 +32,14 @@ describe("HTTP server", () => {
   it("answers /readyz with 503 while a migration is pending", async () => {
     const app = await buildServer({ orm: db.orm });
     const conn = db.orm.em.getConnection();
-    const [row] = await conn.execute<{ name: string }[]>("delete from mikro_orm_migrations returning name");
+    const removed = await conn.execute<{ name: string }[]>("delete from mikro_orm_migrations returning name");
     try {
       expect((await app.inject({ url: "/readyz" })).statusCode).toBe(503);
       expect((await app.inject({ url: "/healthz" })).statusCode).toBe(200);
     } finally {
-      await conn.execute("insert into mikro_orm_migrations (name, executed_at) values (?, now())", [row!.name]);
+      for (const { name } of removed) {
+        await conn.execute("insert into mikro_orm_migrations (name, executed_at) values (?, now())", [name]);
+      }
       await app.close();
     }
   });

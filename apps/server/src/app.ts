@@ -1,4 +1,4 @@
-// The HTTP process: tRPC at /trpc, health probes, and the built web app.
+// The HTTP process: tRPC at /trpc, the REST face at /api, health probes, and the built web app.
 import { existsSync } from "node:fs";
 import path from "node:path";
 import fastifyStatic from "@fastify/static";
@@ -18,6 +18,8 @@ import {
   type Orm,
 } from "@lattice/api";
 import type { FastifyReply, FastifyRequest } from "fastify";
+import { INTERNAL_ERROR, registerRestApi } from "./rest.js";
+import { registerDataRoutes } from "./data-routes.js";
 
 export interface BuildServerOptions {
   orm: Orm;
@@ -39,24 +41,28 @@ function cookieJar(req: FastifyRequest, reply: FastifyReply): CookieJar {
   };
 }
 
+/** `scheme://host[:port]` as browsers write it (no default port), or null. */
+function normalizeOrigin(value: string): string | null {
+  try {
+    const origin = new URL(value).origin;
+    return origin === "null" ? null : origin;
+  } catch {
+    return null;
+  }
+}
+
 /** The app's own origin: LATTICE_PUBLIC_URL when set, else what the request was addressed to. */
 function ownOrigin(config: LatticeConfig, req: FastifyRequest): string {
   if (config.LATTICE_PUBLIC_URL) return new URL(config.LATTICE_PUBLIC_URL).origin;
-  return `${req.protocol}://${req.host}`;
+  const addressed = `${req.protocol}://${req.host}`;
+  return normalizeOrigin(addressed) ?? addressed;
 }
 
 function requestOrigin(req: FastifyRequest): string | null {
   const origin = req.headers.origin;
-  if (typeof origin === "string" && origin !== "null") return origin;
+  if (typeof origin === "string" && origin !== "null") return normalizeOrigin(origin);
   const referer = req.headers.referer;
-  if (typeof referer === "string") {
-    try {
-      return new URL(referer).origin;
-    } catch {
-      return null;
-    }
-  }
-  return null;
+  return typeof referer === "string" ? normalizeOrigin(referer) : null;
 }
 
 const SAFE_METHODS = new Set(["GET", "HEAD", "OPTIONS"]);
@@ -70,9 +76,31 @@ export async function buildServer(opts: BuildServerOptions): Promise<FastifyInst
     trustProxy: opts.trustProxy ?? false,
     bodyLimit: 64 * 1024 * 1024,
     routerOptions: { maxParamLength: 5000 },
+    // A URL that cannot be decoded (`/api/organizations/%E0`) is the client's mistake.
+    frameworkErrors: (err, _req, reply) => {
+      const status = err.statusCode && err.statusCode >= 400 && err.statusCode < 500 ? err.statusCode : 500;
+      return (reply as FastifyReply).code(status).send(status === 500 ? INTERNAL_ERROR : { code: "BAD_REQUEST", message: err.message });
+    },
   });
 
   const config = opts.config ?? loadConfig();
+
+  /** One context for /trpc and /api: the session cookie, the Authorization header, the request. */
+  const contextFor = (req: FastifyRequest, reply: FastifyReply, requestPath: string) =>
+    createContext({
+      orm: opts.orm,
+      config,
+      headers: req.headers,
+      cookies: cookieJar(req, reply),
+      request: {
+        method: req.method,
+        path: requestPath,
+        ip: req.ip,
+        secure: req.protocol === "https",
+        origin: ownOrigin(config, req),
+        userAgent: typeof req.headers["user-agent"] === "string" ? req.headers["user-agent"] : undefined,
+      },
+    });
 
   // A state-changing request carried by the session cookie must come from the app's own
   // origin (CSRF); API-token requests carry no ambient credentials and are exempt.
@@ -99,26 +127,16 @@ export async function buildServer(opts: BuildServerOptions): Promise<FastifyInst
     prefix: "/trpc",
     trpcOptions: {
       router: appRouter,
-      createContext: ({ req, res }) =>
-        createContext({
-          orm: opts.orm,
-          config,
-          headers: req.headers,
-          cookies: cookieJar(req, res),
-          request: {
-            method: req.method,
-            path: req.url.split("?")[0] ?? req.url,
-            ip: req.ip,
-            secure: req.protocol === "https",
-            origin: ownOrigin(config, req),
-            userAgent: typeof req.headers["user-agent"] === "string" ? req.headers["user-agent"] : undefined,
-          },
-        }),
+      createContext: ({ req, res }) => contextFor(req, res, req.url.split("?")[0] ?? req.url),
       onError({ error, path: procedure }) {
         if (error.code === "INTERNAL_SERVER_ERROR") app.log.error({ err: error, procedure }, "procedure failed");
       },
     } satisfies FastifyTRPCPluginOptions<AppRouter>["trpcOptions"],
   });
+
+  await registerRestApi(app, { createContext: contextFor });
+  // Streaming import/export: outside tRPC, same context and the same procedure checks.
+  await registerDataRoutes(app, { orm: opts.orm, config, createContext: contextFor });
 
   const webDir = opts.webDir;
   if (webDir && existsSync(path.join(webDir, "index.html"))) {

@@ -20,6 +20,9 @@ async function main(): Promise<void> {
     trustProxy: process.env.LATTICE_TRUST_PROXY === "true",
     logger: { level: config.LOG_LEVEL, redact: REDACTED_HEADERS },
   });
+  if (!config.LATTICE_SECRET_KEY) {
+    app.log.warn("LATTICE_SECRET_KEY is not set: invitation links cannot be issued until it is.");
+  }
   let closing = false;
   const shutdown = async (signal: string) => {
     if (closing) return;

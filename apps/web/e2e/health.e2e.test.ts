@@ -30,7 +30,7 @@ afterAll(async () => {
 });
 
 describe("first page in Chromium", () => {
-  it("renders at / and shows the health result fetched through tRPC", async () => {
+  it("renders the status page and shows the health result fetched through tRPC", async () => {
     const page = await browser.newPage();
     const consoleErrors: string[] = [];
     page.on("console", (msg) => {
@@ -43,7 +43,7 @@ describe("first page in Chromium", () => {
     page.on("request", (req) => {
       if (new URL(req.url()).pathname.startsWith("/trpc/")) trpcCalls.push(req.url());
     });
-    await page.goto(`${baseUrl}/`);
+    await page.goto(`${baseUrl}/status`);
     await page.getByRole("heading", { name: "Lattice", level: 1 }).waitFor();
     const health = page.getByTestId("health");
     await health.waitFor();

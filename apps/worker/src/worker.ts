@@ -2,6 +2,9 @@
 import os from "node:os";
 import type { Logger } from "pino";
 import { createQueueClient, startQueues, queues, type JobPayload, type PgBoss, type QueueName, type Orm } from "@lattice/api";
+import { duplicateProject } from "./jobs/duplicate.js";
+import { ldapSchedule, ldapSync } from "./jobs/ldap.js";
+import { reconcileDirectory } from "./jobs/reconcile.js";
 
 export interface WorkerOptions {
   databaseUrl: string;
@@ -27,6 +30,10 @@ export const handlers: Handlers = {
     const [row] = await orm.em.getConnection().execute<{ now: Date }[]>("select now() as now");
     return { pong: payload.message, jobId, worker: workerId, pid: process.pid, databaseTime: row?.now };
   },
+  "project.duplicate": duplicateProject,
+  "directory.reconcile": reconcileDirectory,
+  "directory.ldapSync": ldapSync,
+  "directory.ldapSchedule": ldapSchedule,
 };
 
 export async function startWorker(opts: WorkerOptions): Promise<RunningWorker> {
@@ -35,6 +42,7 @@ export async function startWorker(opts: WorkerOptions): Promise<RunningWorker> {
   // While stopping (Ctrl-C reaches a local postgres too), dropped connections are expected.
   boss.on("error", (err) => (stopping ? opts.log.debug({ err }, "job queue error while stopping") : opts.log.error({ err }, "job queue error")));
   await startQueues(boss);
+  await boss.schedule("directory.ldapSchedule", "* * * * *", {});
   const pollingIntervalSeconds = opts.pollingIntervalSeconds ?? 1;
   for (const name of Object.keys(queues) as QueueName[]) {
     const handler = handlers[name] as (payload: unknown, ctx: { jobId: string; orm: Orm; log: Logger }) => Promise<unknown>;

@@ -72,10 +72,17 @@ export const middleware = t.middleware;
 /** Anyone, signed in or not. */
 export const publicProcedure = t.procedure.use(domainErrors);
 
-/** A signed-in user (UNAUTHORIZED otherwise); narrows ctx.user. */
+/**
+ * A signed-in user (UNAUTHORIZED otherwise); narrows ctx.user. An API token also needs its
+ * holder to be allowed API access in the token's organization, on every procedure.
+ */
 export const authedProcedure = publicProcedure.use(({ ctx, next }) => {
-  if (!ctx.user) throw new TRPCError({ code: "UNAUTHORIZED", message: ctx.authError ?? "Sign in first." });
-  return next({ ctx: { ...ctx, user: ctx.user, principal: ctx.principal! } });
+  if (!ctx.user || !ctx.principal) throw new TRPCError({ code: "UNAUTHORIZED", message: ctx.authError ?? "Sign in first." });
+  if (ctx.principal.via === "token") {
+    const api = explain(ctx.principal.tokenMembership ?? { role: null, status: "deactivated" }, "apiToken.use");
+    if (!api.allowed) throw new TRPCError({ code: "FORBIDDEN", message: api.reason });
+  }
+  return next({ ctx: { ...ctx, user: ctx.user, principal: ctx.principal } });
 });
 
 function readOrgId(raw: unknown, param: string | undefined): number | undefined {

@@ -1,5 +1,6 @@
 // Who is calling: an API token (`Authorization: Token <t>` or `Bearer <t>`) or the session
 // cookie. Secrets are looked up by their SHA-256 only.
+import { can, ROLES, type MembershipStatus, type Role } from "@lattice/policy";
 import type { EntityManager } from "@mikro-orm/postgresql";
 import { User, type IUser } from "../db/entities.js";
 import { DomainError } from "../errors.js";
@@ -13,7 +14,15 @@ export interface Principal {
   tokenId?: number;
   /** A token works for the organization it was created in, and no other. */
   tokenOrganizationId?: number;
+  /**
+   * The token holder's membership in that organization as it is now: a token is refused on
+   * every procedure (not only organization-scoped ones) once its holder may not use the API.
+   */
+  tokenMembership?: { role: Role | null; status: MembershipStatus };
 }
+
+/** Roles whose tokens work; a use by any other records no `last_used_at`. */
+const API_ROLES = ROLES.filter((role) => can({ role, status: "active" }, "apiToken.use"));
 
 function bearer(headers: Record<string, string | string[] | undefined>): string | null | undefined {
   const raw = headers.authorization;
@@ -32,14 +41,27 @@ export async function authenticate(
   const token = bearer(headers);
   if (token === null) throw new DomainError("UNAUTHORIZED", "The Authorization header must be `Token <token>` or `Bearer <token>`.");
   if (token !== undefined) {
-    const [row] = await conn.execute<{ id: number; user_id: number; organization_id: number }[]>(
-      `update api_tokens set last_used_at = now() where token_hash = ? and revoked_at is null
-       returning id, user_id, organization_id`,
-      [sha256(token)],
+    // One statement: the token, its holder's current membership, and the time of use.
+    const [row] = await conn.execute<{ id: number; user_id: number; organization_id: number; role: Role | null; status: MembershipStatus }[]>(
+      `with found as (
+         select t.id, t.user_id, t.organization_id, m.role, m.status
+           from api_tokens t join memberships m on m.organization_id = t.organization_id and m.user_id = t.user_id
+          where t.token_hash = ? and t.revoked_at is null),
+       used as (
+         update api_tokens set last_used_at = now()
+          where id in (select id from found where status = 'active' and role in (${API_ROLES.map(() => "?").join(", ")})) returning id)
+       select found.* from found`,
+      [sha256(token), ...API_ROLES],
     );
     if (!row) throw new DomainError("UNAUTHORIZED", "This API token is not valid (unknown or revoked).");
     const user = await em.findOneOrFail(User, row.user_id);
-    return { user, via: "token", tokenId: row.id, tokenOrganizationId: row.organization_id };
+    return {
+      user,
+      via: "token",
+      tokenId: row.id,
+      tokenOrganizationId: row.organization_id,
+      tokenMembership: { role: row.role, status: row.status },
+    };
   }
   const sid = cookies.get(SESSION_COOKIE);
   if (!sid) return null;

@@ -11,7 +11,7 @@ export const healthOutput = z.object({
 
 /** Liveness and readiness in one answer, for the web app's first page and for scripts. */
 export const healthProcedure = publicProcedure
-    .meta({ action: "public", openapi: { method: "GET", path: "/health", tags: ["health"], summary: "Health and readiness" } })
+    .meta({ action: "public", openapi: { method: "GET", path: "/health", protect: false, tags: ["health"], summary: "Health and readiness" } })
     .output(healthOutput)
     .query(async ({ ctx }) => {
       let database: "up" | "down" = "up";

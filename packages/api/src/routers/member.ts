@@ -1,7 +1,7 @@
 import { ROLE_CODES } from "@lattice/policy";
 import { z } from "zod";
 import { getMember, listMembers, removeMember, setMemberRole, transferOwnership } from "../services/members.js";
-import { idSchema, memberSchema, okSchema, orgIdSchema, pageOf, roleCodesSchema, statusesSchema } from "../schemas.js";
+import { idSchema, memberSchema, okSchema, orgIdSchema, pageOf, pageSchema, pageSizeSchema, roleCodesSchema, statusesSchema, textSchema } from "../schemas.js";
 import { orgProcedure } from "../trpc.js";
 
 const orgInput = z.object({ id: orgIdSchema });
@@ -12,11 +12,11 @@ export const memberRouter = {
     .meta({ action: "member.list", orgParam: "id", openapi: { method: "GET", path: "/organizations/{id}/memberships", tags: ["members"], summary: "The People list" } })
     .input(
       orgInput.extend({
-        page: z.coerce.number().int().min(1).max(1_000_000).default(1),
-        page_size: z.coerce.number().int().min(1).max(100).default(20),
+        page: pageSchema,
+        page_size: pageSizeSchema(20),
         role: roleCodesSchema.optional(),
         status: statusesSchema.optional(),
-        search: z.string().trim().max(200).optional(),
+        search: textSchema(200).optional(),
       }),
     )
     .output(pageOf(memberSchema))

@@ -10,7 +10,7 @@ import {
   updateOrganization,
 } from "../services/organizations.js";
 import { User } from "../db/entities.js";
-import { inviteSchema, orgIdSchema, organizationSchema, organizationSummarySchema, titleSchema } from "../schemas.js";
+import { inviteSchema, orgIdSchema, organizationSchema, organizationSummarySchema, titleSchema, wholeNumber } from "../schemas.js";
 import { authedProcedure, orgProcedure } from "../trpc.js";
 
 const orgInput = z.object({ id: orgIdSchema });
@@ -20,7 +20,7 @@ export const organizationRouter = {
     .meta({ action: "authenticated", openapi: { method: "GET", path: "/organizations", tags: ["organizations"], summary: "Your organizations" } })
     .input(z.object({}).optional())
     .output(z.array(organizationSummarySchema))
-    .query(({ ctx }) => listOrganizations(ctx.em, ctx.user.id)),
+    .query(({ ctx }) => listOrganizations(ctx.em, ctx.user.id, ctx.principal)),
 
   create: authedProcedure
     .meta({ action: "authenticated", openapi: { method: "POST", path: "/organizations", tags: ["organizations"], summary: "Create an organization (LATTICE_MULTI_ORG)" } })
@@ -46,15 +46,16 @@ export const organizationRouter = {
 
   update: orgProcedure
     .meta({ action: "organization.update", orgParam: "id", openapi: { method: "PATCH", path: "/organizations/{id}", tags: ["organizations"], summary: "Rename, or set the seat limit" } })
-    .input(orgInput.extend({ title: titleSchema.optional(), seat_limit: z.number().int().min(0).max(1_000_000).nullable().optional() }))
+    .input(orgInput.extend({ title: titleSchema.optional(), seat_limit: wholeNumber(0, 1_000_000).nullable().optional() }))
     .output(organizationSchema)
     .mutation(({ ctx, input }) => updateOrganization(ctx, input)),
 
-  switch: orgProcedure
-    .meta({ action: "organization.switch", orgParam: "id", openapi: { method: "POST", path: "/organizations/{id}/switch", tags: ["organizations"], summary: "Make it your active organization" } })
+  /** Pending members may switch too (to see their waiting state), so this checks membership itself. */
+  switch: authedProcedure
+    .meta({ action: "authenticated", openapi: { method: "POST", path: "/organizations/{id}/switch", tags: ["organizations"], summary: "Make it your active organization" } })
     .input(orgInput)
     .output(organizationSummarySchema)
-    .mutation(({ ctx }) => switchOrganization(ctx, ctx.organization.id)),
+    .mutation(({ ctx, input }) => switchOrganization(ctx, input.id)),
 };
 
 export const inviteRouter = {

@@ -1,6 +1,6 @@
 import { z } from "zod";
 import { createToken, listTokens, revokeToken } from "../services/tokens.js";
-import { apiTokenSchema, idSchema, okSchema } from "../schemas.js";
+import { apiTokenSchema, idSchema, okSchema, textSchema } from "../schemas.js";
 import { orgProcedure } from "../trpc.js";
 
 export const tokenRouter = {
@@ -12,7 +12,7 @@ export const tokenRouter = {
 
   create: orgProcedure
     .meta({ action: "apiToken.use", openapi: { method: "POST", path: "/tokens", tags: ["tokens"], summary: "Create an API token (its text is shown once)" } })
-    .input(z.object({ name: z.string().trim().min(1).max(100) }))
+    .input(z.object({ name: textSchema(100, 1) }))
     .output(apiTokenSchema.extend({ token: z.string() }))
     .mutation(({ ctx, input }) => createToken(ctx, input)),
 

@@ -1,13 +1,14 @@
 // Accounts: sign-up, login, logout, the current user.
 import { UniqueConstraintViolationException } from "@mikro-orm/core";
 import type { EntityManager } from "@mikro-orm/postgresql";
+import type { Edition } from "@lattice/policy";
 import type { Context } from "../context.js";
-import { Membership, Session, User, type IUser } from "../db/entities.js";
+import { Membership, Session, User, type IOrganization, type IUser } from "../db/entities.js";
 import { DomainError } from "../errors.js";
 import { SESSION_COOKIE, SESSION_TTL_MS } from "../auth/cookies.js";
 import { hashPassword, randomToken, sha256, verifyPassword } from "../auth/crypto.js";
 import { assertLoginAllowed, clearAccountFailures, recordLoginFailure } from "../auth/throttle.js";
-import { audit } from "./audit.js";
+import { audit, type Changes } from "./audit.js";
 import { memberCode } from "./members.js";
 import { createOrganizationFor, joinPending, listOrganizations, organizationForInvite } from "./organizations.js";
 
@@ -49,19 +50,25 @@ export async function signup(ctx: Context, input: SignupInput) {
       }
       const user = em.create(User, { email, name: input.name?.trim() ?? "", passwordHash });
       await em.flush();
-      audit(em, { request: ctx.request, user, organization: invited }, { action: "account.signup", targetType: "user", targetId: user.id, organizationId: invited?.id ?? null });
+      // One log row for the whole sign-up, in the organization joined or created.
+      let org: IOrganization;
+      let changes: Changes;
       if (invited) {
-        await joinPending(em, ctx, invited, user);
+        await joinPending(em, invited, user);
         user.activeOrganization = invited;
+        org = invited;
+        changes = { status: { before: null, after: "pending" } };
       } else {
         const title = input.name?.trim() ? `${input.name.trim()}'s organization` : "My organization";
-        await createOrganizationFor(em, ctx, user, title);
+        org = await createOrganizationFor(em, ctx, user, title, { audit: false });
+        changes = { organization: { before: null, after: title }, role: { before: null, after: "OW" } };
       }
+      audit(em, { request: ctx.request, user, organization: org }, { action: "account.signup", targetType: "user", targetId: user.id, changes });
       await em.flush();
       await startSession(em, ctx, user);
       return user.id;
     });
-    return currentUser(ctx.em, userId);
+    return currentUser(ctx.em, userId, undefined, ctx.config.LATTICE_EDITION);
   } catch (err) {
     if (err instanceof UniqueConstraintViolationException) {
       throw new DomainError("CONFLICT", "An account with this email already exists; sign in instead.", { field: "email" });
@@ -83,31 +90,43 @@ export async function login(ctx: Context, input: { email: string; password: stri
   await clearAccountFailures(ctx.em, email);
   await ctx.em.transactional(async (em) => {
     const u = await em.findOneOrFail(User, user.id);
+    let changes: Changes | null = null;
     if (input.invite_token) {
+      // Signing in through an invitation link joins its organization as pending (once).
       const org = await organizationForInvite(em, input.invite_token);
-      await joinPending(em, ctx, org, u);
-      u.activeOrganization = org;
+      const { membership, joined } = await joinPending(em, org, u);
+      if (joined) changes = { status: { before: null, after: "pending" } };
+      // A deactivated member stays out: the link does not make that organization active.
+      if (membership.status !== "deactivated") u.activeOrganization = org;
     }
-    audit(em, { request: ctx.request, user: u, organization: u.activeOrganization ?? null }, { action: "account.login", targetType: "user", targetId: u.id });
+    audit(em, { request: ctx.request, user: u, organization: u.activeOrganization ?? null }, { action: "account.login", targetType: "user", targetId: u.id, changes });
     await startSession(em, ctx, u);
   });
-  return currentUser(ctx.em, user.id);
+  return currentUser(ctx.em, user.id, undefined, ctx.config.LATTICE_EDITION);
 }
 
 export async function logout(ctx: Context) {
   const sessionId = ctx.principal?.sessionId;
   await ctx.em.transactional(async (em) => {
     if (sessionId) await em.nativeDelete(Session, { id: sessionId });
-    if (ctx.user) audit(em, { request: ctx.request, user: ctx.user, organization: null }, { action: "account.logout", targetType: "user", targetId: ctx.user.id, organizationId: null });
+    // Logged where the sign-in was: the active organization.
+    if (ctx.user) {
+      const organizationId = ctx.principal?.tokenOrganizationId ?? ctx.user.activeOrganization?.id ?? null;
+      audit(em, { request: ctx.request, user: ctx.user, organization: null }, { action: "account.logout", targetType: "user", targetId: ctx.user.id, organizationId });
+    }
   });
   ctx.cookies.clear(SESSION_COOKIE, { secure: !!ctx.request.secure });
   return { ok: true as const };
 }
 
-/** The signed-in user, their active organization and their status in it (what a pending member's page shows). */
-export async function currentUser(em: EntityManager, userId: number) {
+/**
+ * The signed-in user, their active organization and their status in it (what a pending
+ * member's page shows). Through an API token, the token's organization is the active one and
+ * the only one listed.
+ */
+export async function currentUser(em: EntityManager, userId: number, via: { tokenOrganizationId?: number } | undefined, edition: Edition) {
   const user = await em.findOneOrFail(User, userId, { refresh: true });
-  const activeId = user.activeOrganization?.id ?? null;
+  const activeId = via?.tokenOrganizationId ?? user.activeOrganization?.id ?? null;
   const membership = activeId ? await em.findOne(Membership, { organization: activeId, user: userId }, { populate: ["organization"], refresh: true }) : null;
   return {
     id: user.id,
@@ -122,6 +141,7 @@ export async function currentUser(em: EntityManager, userId: number) {
             status: membership.status,
           }
         : null,
-    organizations: await listOrganizations(em, userId),
+    organizations: await listOrganizations(em, userId, via),
+    edition,
   };
 }

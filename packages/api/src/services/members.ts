@@ -19,6 +19,7 @@ import type { Context } from "../context.js";
 import { ApiToken, Membership, Organization, User, type IMembership, type IOrganization, type IUser } from "../db/entities.js";
 import { DomainError } from "../errors.js";
 import { audit } from "./audit.js";
+import { assertRoleNotDirectoryManaged } from "./directory/settings.js";
 
 type OrgContext = Context & { organization: IOrganization; membership: IMembership; user: IUser };
 
@@ -149,7 +150,8 @@ export async function getMember(ctx: OrgContext, userId: number): Promise<Member
 
 /** Lock the organization row and load the caller's current membership (it may have changed). */
 async function lockAndReload(em: EntityManager, ctx: OrgContext) {
-  const org = await em.findOneOrFail(Organization, ctx.organization.id, { lockMode: LockMode.PESSIMISTIC_WRITE });
+  // `refresh`: the request's identity map may hold the organization as read before the lock.
+  const org = await em.findOneOrFail(Organization, ctx.organization.id, { lockMode: LockMode.PESSIMISTIC_WRITE, refresh: true });
   const actor = await em.findOne(Membership, { organization: org.id, user: ctx.user.id }, { refresh: true });
   if (!actor || actor.status !== "active") throw new DomainError("FORBIDDEN", "Your membership in this organization is not active.");
   return { org, actor };
@@ -168,11 +170,16 @@ export async function setMemberRole(ctx: OrgContext, input: { user_id: number; r
       throw new DomainError("RULE_REFUSED", "A member cannot be set back to Not Activated; deactivate them instead.", { field: "role" });
     }
     const change = input.role === "DI" ? ("deactivated" as const) : codeToMembership(input.role).role!;
-    const decision = explainChangeRole(ref(actor, ctx.user.id), ref(target, input.user_id), change, ctx.config.LATTICE_EDITION);
+    const actorRef = ref(actor, ctx.user.id);
+    const targetRef = ref(target, input.user_id);
+    const decision = explainChangeRole(actorRef, targetRef, change, ctx.config.LATTICE_EDITION);
     if (!decision.allowed) {
-      const code = change === "owner" ? "RULE_REFUSED" : "FORBIDDEN";
-      throw new DomainError(code, decision.reason, { field: "role" });
+      // FORBIDDEN when the caller may not touch this member (their role, themselves, the owner);
+      // a rule about the role itself (owner is never assigned, the edition's roles) is 422.
+      const mayTouch = explain({ role: actor.role ?? null, status: actor.status }, "member.changeRole", memberFacts(actorRef, targetRef)).allowed;
+      throw new DomainError(mayTouch ? "RULE_REFUSED" : "FORBIDDEN", decision.reason, { field: "role" });
     }
+    await assertRoleNotDirectoryManaged(em, org.id, target);
     const before = { role: memberCode(target), status: target.status };
     if (change === "deactivated") {
       if (target.status !== "deactivated") {
@@ -219,6 +226,7 @@ export async function removeMember(ctx: OrgContext, userId: number): Promise<{ o
     const facts = memberFacts(ref(actor, ctx.user.id), { userId, role: target.role ?? null, status: target.status });
     const decision = explain({ role: actor.role ?? null, status: actor.status }, "member.remove", facts);
     if (!decision.allowed) throw new DomainError("FORBIDDEN", decision.reason);
+    await assertRoleNotDirectoryManaged(em, org.id, target);
     const before = memberCode(target);
     await em.nativeDelete(Membership, { id: target.id });
     await em.nativeDelete(ApiToken, { organization: org.id, user: userId });

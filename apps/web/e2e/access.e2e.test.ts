@@ -1,0 +1,333 @@
+// The seed's "Manage access" walk-through in Chromium, against the real server on a fresh
+// database: an owner signs up and invites an annotator, activates them, organizes workspaces
+// and projects, pins (with Undo), and the annotator then sees exactly what they were given.
+import { mkdir } from "node:fs/promises";
+import type { AddressInfo } from "node:net";
+import path from "node:path";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import type { Browser, BrowserContext, Page, Route } from "playwright-core";
+import { createTestDatabase, type TestDatabase } from "@lattice/api/testing";
+import { buildServer } from "@lattice/server";
+import { launchBrowser } from "./browser.js";
+
+const webDir = path.resolve(import.meta.dirname, "../dist");
+const artifacts = path.resolve(import.meta.dirname, "../test-results");
+
+let db: TestDatabase;
+let app: Awaited<ReturnType<typeof buildServer>>;
+let browser: Browser;
+let baseUrl: string;
+
+const owner = { name: "Olivia Owner", email: "olivia@example.com", password: "correct horse battery" };
+const annotator = { name: "Ann Annotator", email: "ann@example.com", password: "annotates all day" };
+
+interface Person {
+  context: BrowserContext;
+  page: Page;
+  problems: string[];
+}
+let olivia: Person;
+let ann: Person;
+let inviteUrl = "";
+
+/** A browser profile of one person, recording every console error and failed response. */
+async function person(): Promise<Person> {
+  const context = await browser.newContext({ viewport: { width: 1280, height: 860 } });
+  await context.grantPermissions(["clipboard-read", "clipboard-write"], { origin: baseUrl });
+  context.setDefaultTimeout(15_000);
+  const page = await context.newPage();
+  const problems: string[] = [];
+  page.on("console", (msg) => {
+    if (msg.type() === "error") problems.push(`console: ${msg.text()}`);
+  });
+  page.on("pageerror", (err) => problems.push(`page error: ${err.message}`));
+  page.on("response", (res) => {
+    if (res.status() >= 400) problems.push(`${res.status()} ${res.request().method()} ${res.url()}`);
+  });
+  return { context, page, problems };
+}
+
+async function shot(page: Page, name: string): Promise<void> {
+  // A full-page shot of a scrolled page would draw the fixed header mid-page.
+  await page.evaluate(() => window.scrollTo(0, 0));
+  await page.screenshot({ path: path.join(artifacts, `${name}.png`), fullPage: true, animations: "disabled" });
+}
+
+/** The titles of the project cards, in the order shown. */
+function cardOrder(page: Page): Promise<string[]> {
+  return page.getByTestId("project-card").evaluateAll((cards) => cards.map((c) => c.getAttribute("aria-label") ?? ""));
+}
+
+async function expectOrder(page: Page, titles: string[]): Promise<void> {
+  await expect.poll(() => cardOrder(page), { timeout: 5_000 }).toEqual(titles);
+}
+
+async function openMenuItem(page: Page, name: string): Promise<void> {
+  await page.getByRole("button", { name: "Menu", exact: true }).click();
+  const drawer = page.getByRole("dialog", { name: "Lattice" });
+  await drawer.getByRole("link", { name, exact: true }).click();
+  await drawer.waitFor({ state: "hidden" });
+}
+
+/** Hold the calls of a procedure until `release()`: what shows meanwhile is optimistic. */
+async function hold(page: Page, procedure: string) {
+  let open!: () => void;
+  const gate = new Promise<void>((resolve) => (open = resolve));
+  const matches = (url: URL) => url.pathname === `/trpc/${procedure}`;
+  const handled: Promise<void>[] = [];
+  const handler = (route: Route) => {
+    const done = gate.then(() => route.continue());
+    handled.push(done);
+    return done;
+  };
+  await page.route(matches, handler);
+  return {
+    held: () => handled.length,
+    release: async () => {
+      open();
+      await Promise.all(handled);
+      await page.unroute(matches, handler);
+    },
+  };
+}
+
+beforeAll(async () => {
+  db = await createTestDatabase();
+  app = await buildServer({ orm: db.orm, webDir });
+  await app.listen({ port: 0, host: "127.0.0.1" });
+  baseUrl = `http://127.0.0.1:${(app.server.address() as AddressInfo).port}`;
+  browser = await launchBrowser();
+  await mkdir(artifacts, { recursive: true });
+  olivia = await person();
+  ann = await person();
+});
+
+afterAll(async () => {
+  await browser?.close();
+  await app?.close();
+  await db?.close();
+});
+
+/** The steps build on each other: after one fails, the rest are skipped rather than timing out. */
+let failed = false;
+function step(name: string, fn: () => Promise<void> | void) {
+  it(name, async (ctx) => {
+    if (failed) ctx.skip();
+    try {
+      await fn();
+    } catch (err) {
+      failed = true;
+      throw err;
+    }
+  });
+}
+
+describe("managing access in Chromium", () => {
+  step("an owner signs up and lands on an empty Projects page", async () => {
+    const { page } = olivia;
+    await page.goto(`${baseUrl}/projects`);
+    // Signed out: the app goes to the login page without asking the server who we are.
+    await page.getByRole("heading", { name: "Log in" }).waitFor();
+    await shot(page, "login");
+    await page.getByRole("link", { name: "Sign up" }).click();
+    await page.getByLabel(/^Name/).fill(owner.name);
+    await page.getByLabel(/^Email/).fill(owner.email);
+    await page.getByLabel(/^Password/).fill(owner.password);
+    await shot(page, "signup");
+    await page.getByRole("button", { name: "Sign up" }).click();
+    await page.getByRole("heading", { name: "Projects", level: 1 }).waitFor();
+    await page.getByText("No projects yet.").waitFor();
+  });
+
+  step("the owner copies the invitation link from Add People", async () => {
+    const { page } = olivia;
+    await openMenuItem(page, "Organization");
+    await page.getByRole("heading", { name: "Organization", level: 1 }).waitFor();
+    await page.getByRole("button", { name: "Add People" }).click();
+    const dialog = page.getByRole("dialog", { name: "Add People" });
+    const link = dialog.getByLabel("Invitation link");
+    await expect.poll(() => link.inputValue()).toMatch(/\/signup\?invite=/);
+    inviteUrl = await link.inputValue();
+    expect(inviteUrl.startsWith(`${baseUrl}/signup?invite=`)).toBe(true);
+    await dialog.getByRole("button", { name: "Copy Link" }).click();
+    await dialog.getByText("Link copied.").waitFor();
+    expect(await page.evaluate(() => navigator.clipboard.readText())).toBe(inviteUrl);
+    await shot(page, "add-people");
+    await dialog.getByRole("button", { name: "Done" }).click();
+    await dialog.waitFor({ state: "hidden" });
+  });
+
+  step("the invited person signs up through the link and waits for activation", async () => {
+    const { page } = ann;
+    await page.goto(inviteUrl);
+    await page.getByText("You were invited").waitFor();
+    await page.getByLabel(/^Name/).fill(annotator.name);
+    await page.getByLabel(/^Email/).fill(annotator.email);
+    await page.getByLabel(/^Password/).fill(annotator.password);
+    await page.getByRole("button", { name: "Sign up" }).click();
+    await page.getByRole("heading", { name: "Waiting for activation" }).waitFor();
+    expect(await page.getByText("Not Activated", { exact: true }).isVisible()).toBe(true);
+    await shot(page, "waiting");
+  });
+
+  step("the owner activates them as Annotator from the Role drop-down, which saves by itself", async () => {
+    const { page } = olivia;
+    await page.reload();
+    const row = page.getByRole("row").filter({ hasText: annotator.email });
+    await row.getByText("Not Activated").first().waitFor();
+    // Neither the owner's own row nor the owner's role can be changed: no drop-down there.
+    const ownRow = page.getByRole("row").filter({ hasText: owner.email });
+    expect(await ownRow.getByRole("combobox").count()).toBe(0);
+    await row.getByRole("combobox", { name: `Role of ${annotator.name}` }).selectOption({ label: "Annotator" });
+    await row.getByText("Active", { exact: true }).waitFor();
+    await page.getByText(`${annotator.name} is now Annotator`).waitFor();
+    expect(await page.getByTestId("seat-usage").innerText()).toContain("2 used");
+    await shot(page, "organization");
+  });
+
+  step("the activated annotator's waiting page turns into the app by itself", async () => {
+    const { page } = ann;
+    await page.getByRole("heading", { name: "Projects", level: 1 }).waitFor({ timeout: 15_000 });
+    await page.getByText("No projects yet.").waitFor();
+  });
+
+  step("the owner creates a workspace with a colour, then two projects in it", async () => {
+    const { page } = olivia;
+    await page.getByRole("button", { name: "Menu", exact: true }).click();
+    await page.getByRole("button", { name: "Create workspace" }).click();
+    const dialog = page.getByRole("dialog", { name: "Create workspace" });
+    await dialog.getByLabel("Workspace name").fill("Claims");
+    await dialog.getByLabel("Color").fill("#0ca678");
+    await dialog.getByLabel("Workspace name").click();
+    await shot(page, "create-workspace");
+    await dialog.getByRole("button", { name: "Save" }).click();
+    await page.getByRole("heading", { name: "Claims", level: 1 }).waitFor();
+    for (const title of ["Accident Claims", "Injury Claims"]) {
+      await page.getByRole("button", { name: "Create project" }).click();
+      const create = page.getByRole("dialog", { name: "Create project" });
+      await create.getByLabel("Project name").fill(title);
+      expect(await create.getByLabel("Workspace").inputValue()).not.toBe("");
+      await create.getByRole("button", { name: "Create" }).click();
+      await create.waitFor({ state: "hidden" });
+    }
+    await expectOrder(page, ["Injury Claims", "Accident Claims"]);
+    await shot(page, "workspace");
+
+    // Manage Members: the two-list transfer (looked at, then cancelled: the annotator is given
+    // one project only).
+    await page.getByRole("button", { name: "Manage Members" }).click();
+    const members = page.getByRole("dialog", { name: "Manage Members of Claims" });
+    await members.getByLabel("Search members").fill("ann");
+    await members.getByRole("checkbox", { name: `${annotator.name} (${annotator.email})` }).check();
+    await members.getByRole("button", { name: ">", exact: true }).click();
+    await members.getByRole("group", { name: "Belong to the Workspace" }).getByText(annotator.name).waitFor();
+    await shot(page, "manage-members");
+    await members.getByRole("button", { name: "Cancel" }).click();
+    await members.waitFor({ state: "hidden" });
+
+    // Delete Workspace is disabled while projects remain, and says why.
+    await page.getByRole("button", { name: "Workspace settings" }).click();
+    const settings = page.getByRole("dialog", { name: "Claims settings" });
+    const del = settings.getByRole("button", { name: "Delete Workspace" });
+    expect(await del.isDisabled()).toBe(true);
+    await settings.getByText("This workspace still holds 2 projects").waitFor();
+    await shot(page, "workspace-settings");
+    await page.keyboard.press("Escape");
+    await settings.waitFor({ state: "hidden" });
+  });
+
+  step("pinning reorders at once, Undo of an unpin puts the pin back at once, and a reload agrees", async () => {
+    const { page } = olivia;
+    await openMenuItem(page, "All Projects");
+    await page.getByRole("heading", { name: "Projects", level: 1 }).waitFor();
+    await expectOrder(page, ["Injury Claims", "Accident Claims"]);
+
+    const pin = await hold(page, "project.pin");
+    await page.getByRole("button", { name: "More actions for Accident Claims" }).click();
+    await page.getByRole("menuitem", { name: "Pin project" }).click();
+    await expectOrder(page, ["Accident Claims", "Injury Claims"]);
+    // The server's answer is held back until now: the order above was optimistic.
+    await expect.poll(() => pin.held()).toBe(1);
+    await page.getByText("Accident Claims was pinned").waitFor();
+    await pin.release();
+    await page.getByRole("listitem", { name: "Accident Claims" }).getByText("Pinned").waitFor();
+
+    const unpin = await hold(page, "project.unpin");
+    await page.getByRole("button", { name: "More actions for Accident Claims" }).click();
+    await page.getByRole("menuitem", { name: "Unpin project" }).click();
+    await expectOrder(page, ["Injury Claims", "Accident Claims"]);
+    const toast = page.getByRole("alert").filter({ hasText: "Accident Claims was unpinned" });
+    await toast.waitFor();
+    await expect.poll(() => unpin.held()).toBe(1);
+    const repin = await hold(page, "project.pin");
+    await toast.getByRole("button", { name: "Undo" }).click();
+    await expectOrder(page, ["Accident Claims", "Injury Claims"]);
+    await unpin.release();
+    await expect.poll(() => repin.held()).toBe(1);
+    await repin.release();
+    await page.waitForLoadState("networkidle");
+    await shot(page, "projects");
+
+    await page.reload();
+    await page.getByRole("heading", { name: "Projects", level: 1 }).waitFor();
+    await expectOrder(page, ["Accident Claims", "Injury Claims"]);
+    await page.getByRole("listitem", { name: "Accident Claims" }).getByText("Pinned").waitFor();
+
+    const filter = page.getByRole("combobox", { name: "Filter projects" });
+    await filter.selectOption({ label: "Pinned projects" });
+    await expectOrder(page, ["Accident Claims"]);
+    await filter.selectOption({ label: "Unpinned projects" });
+    await expectOrder(page, ["Injury Claims"]);
+    await filter.selectOption({ label: "All projects" });
+    await expectOrder(page, ["Accident Claims", "Injury Claims"]);
+  });
+
+  step("the owner adds the annotator to one project in its settings", async () => {
+    const { page } = olivia;
+    await page.getByRole("button", { name: "More actions for Injury Claims" }).click();
+    await page.getByRole("menuitem", { name: "Project settings" }).click();
+    await page.getByRole("heading", { name: "Project settings", level: 1 }).waitFor();
+    const add = page.getByRole("combobox", { name: "Add member" });
+    await add.click();
+    await add.fill("Ann");
+    await page.getByRole("option", { name: `${annotator.name} (${annotator.email})` }).click();
+    await page.getByRole("button", { name: "Add", exact: true }).click();
+    await page.getByRole("table", { name: "Project members" }).getByText(annotator.email).waitFor();
+    await shot(page, "project-settings");
+  });
+
+  step("the annotator logs in and sees exactly that project, no workspace and no pinning", async () => {
+    const { page } = ann;
+    await page.getByRole("button", { name: `Account: ${annotator.email}` }).click();
+    await page.getByRole("menuitem", { name: "Log out" }).click();
+    await page.getByRole("heading", { name: "Log in" }).waitFor();
+    await page.getByLabel(/^Email/).fill(annotator.email);
+    await page.getByLabel(/^Password/).fill(annotator.password);
+    await page.getByRole("button", { name: "Log in" }).click();
+    await page.getByRole("heading", { name: "Projects", level: 1 }).waitFor();
+    await expectOrder(page, ["Injury Claims"]);
+    expect(await page.getByRole("button", { name: /More actions/ }).count()).toBe(0);
+    expect(await page.getByRole("button", { name: "Create project" }).count()).toBe(0);
+    await shot(page, "annotator-projects");
+
+    await page.getByRole("button", { name: "Menu", exact: true }).click();
+    const drawer = page.getByRole("dialog", { name: "Lattice" });
+    await drawer.getByRole("link", { name: "All Projects" }).waitFor();
+    expect(await drawer.getByText("Workspaces").count()).toBe(0);
+    expect(await drawer.getByRole("link", { name: "Claims" }).count()).toBe(0);
+    expect(await drawer.getByRole("link", { name: "Organization" }).count()).toBe(0);
+    expect(await drawer.getByRole("button", { name: "Create workspace" }).count()).toBe(0);
+    await shot(page, "annotator-menu");
+    await drawer.getByRole("link", { name: "All Projects" }).click();
+
+    await page.getByRole("link", { name: "Injury Claims" }).click();
+    await page.getByRole("heading", { name: "Injury Claims", level: 1 }).waitFor();
+    expect(await page.getByRole("button", { name: /Pin project|Project settings/ }).count()).toBe(0);
+    await shot(page, "annotator-project");
+  });
+
+  it("showed no console error and no failed request to either person", () => {
+    expect(olivia.problems).toEqual([]);
+    expect(ann.problems).toEqual([]);
+  });
+});

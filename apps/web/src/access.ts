@@ -1,0 +1,97 @@
+// What the web app shows each person is decided by @lattice/policy, with the facts the API
+// gives us about a resource. The server enforces the same rules; these only hide or disable.
+import {
+  codeToMembership,
+  type Edition,
+  type MembershipStatus,
+  type ProjectFacts,
+  type Role,
+  type RoleCode,
+  type Subject,
+  type WorkspaceFacts,
+} from "@lattice/policy";
+import type { Person, Project, ProjectDetail, Workspace } from "./trpc.js";
+
+/**
+ * The instance's edition. The API does not expose it yet (see the report on issue 9), so the
+ * web app offers the enterprise roles; the server refuses a role the edition does not assign.
+ */
+export const EDITION: Edition = "enterprise";
+
+/** The caller's subject in their active organization, from `auth.me`. */
+export function subjectFrom(org: { role: RoleCode; status: MembershipStatus } | null): Subject {
+  if (!org) return { role: null, status: "deactivated" };
+  if (org.status !== "active") return { role: null, status: org.status };
+  const m = codeToMembership(org.role);
+  return { role: m.role, status: m.status };
+}
+
+export const ROLE_LABEL: Record<Role, string> = {
+  owner: "Owner",
+  administrator: "Administrator",
+  manager: "Manager",
+  reviewer: "Reviewer",
+  annotator: "Annotator",
+};
+
+/** How the People list names a membership code. */
+export const CODE_LABEL: Record<RoleCode, string> = {
+  OW: "Owner",
+  AD: "Administrator",
+  MA: "Manager",
+  RE: "Reviewer",
+  AN: "Annotator",
+  NO: "Not Activated",
+  DI: "Deactivated",
+};
+
+export const STATUS_LABEL: Record<MembershipStatus, string> = {
+  active: "Active",
+  pending: "Not Activated",
+  deactivated: "Deactivated",
+};
+
+/** Facts about a workspace the caller sees. A sandbox the caller sees is their own. */
+export function workspaceFacts(ws: Workspace, meId: number, members?: readonly Person[]): WorkspaceFacts {
+  return {
+    isSandbox: ws.is_sandbox,
+    ownSandbox: ws.is_sandbox,
+    workspaceMember: !ws.is_sandbox && !!members?.some((p) => p.id === meId),
+    createdByMe: ws.created_by === meId,
+  };
+}
+
+export interface ProjectContext {
+  meId: number;
+  role: Role | null;
+  /** The project's workspace, when the caller sees it (reviewers and annotators see only their sandbox). */
+  workspace?: Workspace;
+  /** Members of the project's workspace, when known. */
+  workspaceMembers?: readonly Person[];
+  /** The caller's row among the project's members, when known. */
+  membership?: { direct: boolean; assigned: boolean };
+}
+
+/**
+ * Facts about a project the caller sees. A project in a sandbox the caller sees is in their own
+ * sandbox (other users' sandboxes are never listed). The project lists carry no membership facts
+ * yet: a project a reviewer or annotator sees is one they are a member of, which is all that
+ * their pin and read rules ask.
+ */
+export function projectFacts(p: Project | ProjectDetail, ctx: ProjectContext): ProjectFacts {
+  const inSandbox = ctx.workspace?.is_sandbox ?? false;
+  const joinedRole = ctx.role === "annotator" || ctx.role === "reviewer";
+  const settings = "settings" in p ? p.settings : undefined;
+  return {
+    inSandbox,
+    ownSandbox: inSandbox,
+    workspaceMember: !inSandbox && !!ctx.workspaceMembers?.some((m) => m.id === ctx.meId),
+    createdByMe: p.created_by === ctx.meId,
+    projectMember: ctx.membership ? ctx.membership.direct : joinedRole && !inSandbox,
+    assigned: ctx.membership?.assigned ?? false,
+    annotatorsMayViewOwnData: settings?.annotators_may_view_own_data ?? false,
+  };
+}
+
+/** Facts of a workspace the caller may create projects in: used to offer destinations. */
+export const NEW_WORKSPACE_FACTS: WorkspaceFacts = { isSandbox: false, ownSandbox: false, workspaceMember: false, createdByMe: true };

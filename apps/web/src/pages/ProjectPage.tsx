@@ -1,0 +1,120 @@
+import { Alert, Anchor, Badge, Button, Card, Group, Loader, Stack, Table, Text, Title } from "@mantine/core";
+import { can } from "@lattice/policy";
+import { Link, useParams } from "react-router";
+import { PinIcon } from "../components/icons.js";
+import { errorText } from "../errors.js";
+import { usePinning } from "../pinning.js";
+import { useScope } from "../scope.js";
+import { useSession } from "../session.js";
+import { trpc } from "../trpc.js";
+
+export function useProjectId(): number {
+  const id = Number(useParams().id);
+  return Number.isSafeInteger(id) && id > 0 ? id : 0;
+}
+
+/** One project: what it is, where it lives, who is in it. Tasks arrive with the tasks issue. */
+export function ProjectPage() {
+  const id = useProjectId();
+  const { me, subject } = useSession();
+  const scope = useScope();
+  const project = trpc.project.get.useQuery({ id }, { enabled: id > 0 });
+  const members = trpc.project.members.useQuery({ id }, { enabled: !!project.data });
+  const pinning = usePinning();
+
+  if (project.isPending) return <Loader size="sm" aria-label="Loading project" />;
+  if (project.isError)
+    return (
+      <Alert color="red" role="alert" title="Project not available">
+        {errorText(project.error)}
+      </Alert>
+    );
+  const p = project.data;
+  const mine = members.data?.find((m) => m.id === me.id);
+  const facts = scope.projectFacts(p, mine ? { direct: mine.direct, assigned: mine.assigned } : members.data ? { direct: false, assigned: false } : undefined);
+  const mayPin = can(subject, "project.pin", facts);
+  const mayChange = can(subject, "project.update", facts);
+
+  return (
+    <Stack gap="lg">
+      <Anchor component={Link} to="/projects" size="sm">
+        ← All projects
+      </Anchor>
+      <Group justify="space-between" align="flex-start">
+        <Stack gap={6}>
+          <Group gap="sm">
+            <Title order={1}>{p.title}</Title>
+            {p.pinned_at && (
+              <Badge color="orange" variant="light" leftSection={<PinIcon />}>
+                Pinned
+              </Badge>
+            )}
+          </Group>
+          <Group gap="xs">
+            <Badge variant="dot" color={p.workspace_color} styles={{ root: { textTransform: "none" } }}>
+              {p.workspace_title}
+            </Badge>
+            <Text size="sm" c="dimmed">
+              {p.task_count} {p.task_count === 1 ? "task" : "tasks"}
+            </Text>
+          </Group>
+        </Stack>
+        <Group gap="sm">
+          {mayPin &&
+            (p.pinned_at ? (
+              <Button variant="default" onClick={() => pinning.unpin(p)}>
+                Unpin project
+              </Button>
+            ) : (
+              <Button variant="default" onClick={() => pinning.pin(p)}>
+                Pin project
+              </Button>
+            ))}
+          {mayChange && (
+            <Button component={Link} to={`/projects/${p.id}/settings`} variant="light">
+              Project settings
+            </Button>
+          )}
+        </Group>
+      </Group>
+      {p.description && <Text>{p.description}</Text>}
+      <Card withBorder>
+        <Stack gap="xs">
+          <Title order={2} size="h4">
+            Members
+          </Title>
+          <Text size="sm" c="dimmed">
+            People added to this project directly or given tasks in it. Members of the workspace and managers reach it too.
+          </Text>
+          {members.isPending && <Loader size="xs" />}
+          {members.data && members.data.length === 0 && (
+            <Text size="sm" c="dimmed">
+              Nobody has been added to this project.
+            </Text>
+          )}
+          {members.data && members.data.length > 0 && (
+            <Table aria-label="Project members">
+              <Table.Tbody>
+                {members.data.map((m) => (
+                  <Table.Tr key={m.id}>
+                    <Table.Td>{m.name || m.email}</Table.Td>
+                    <Table.Td>{m.email}</Table.Td>
+                    <Table.Td>{[m.direct ? "added" : null, m.assigned ? "has tasks" : null].filter(Boolean).join(", ")}</Table.Td>
+                  </Table.Tr>
+                ))}
+              </Table.Tbody>
+            </Table>
+          )}
+        </Stack>
+      </Card>
+      <Card withBorder>
+        <Title order={2} size="h4">
+          Tasks
+        </Title>
+        <Text size="sm" c="dimmed">
+          This project has {p.task_count} {p.task_count === 1 ? "task" : "tasks"}.
+        </Text>
+      </Card>
+    </Stack>
+  );
+}

@@ -1,0 +1,92 @@
+// The signed-in person: their account, active organization and the policy subject in it.
+import type { Subject } from "@lattice/policy";
+import { useQueryClient } from "@tanstack/react-query";
+import { createContext, useContext } from "react";
+import { useNavigate } from "react-router";
+import { subjectFrom } from "./access.js";
+import { trpc, type CurrentUser } from "./trpc.js";
+
+/**
+ * The session cookie is httpOnly, so the page cannot see it. This flag (no secret in it) remembers
+ * that this browser signed in, so a signed-out visitor is sent to the login page without an
+ * `auth.me` call that would only answer 401.
+ */
+const HINT = "lattice.signedIn";
+
+export function hasSessionHint(): boolean {
+  try {
+    return localStorage.getItem(HINT) === "1";
+  } catch {
+    return false;
+  }
+}
+
+export function setSessionHint(on: boolean): void {
+  try {
+    if (on) localStorage.setItem(HINT, "1");
+    else localStorage.removeItem(HINT);
+  } catch {
+    // Storage refused (private mode): the app then asks the server on every load.
+  }
+}
+
+export type ActiveOrganization = NonNullable<CurrentUser["active_organization"]>;
+
+export interface Session {
+  me: CurrentUser;
+  organization: ActiveOrganization;
+  subject: Subject;
+}
+
+export const SessionContext = createContext<Session | null>(null);
+
+/** The session of a signed-in, active member (inside the signed-in layout only). */
+export function useSession(): Session {
+  const session = useContext(SessionContext);
+  if (!session) throw new Error("useSession() outside the signed-in layout");
+  return session;
+}
+
+export function sessionOf(me: CurrentUser): Session | null {
+  const organization = me.active_organization;
+  if (!organization || organization.status !== "active") return null;
+  return { me, organization, subject: subjectFrom(organization) };
+}
+
+/** After login or sign-up: remember the session, seed `auth.me`, go where the person was going. */
+export function useSignedIn() {
+  const queryClient = useQueryClient();
+  const utils = trpc.useUtils();
+  const navigate = useNavigate();
+  return (me: CurrentUser, next?: string | null) => {
+    queryClient.clear();
+    setSessionHint(true);
+    utils.auth.me.setData(undefined, me);
+    navigate(next && next.startsWith("/") && !next.startsWith("//") ? next : "/projects", { replace: true });
+  };
+}
+
+export function useLogout() {
+  const queryClient = useQueryClient();
+  const navigate = useNavigate();
+  const logout = trpc.auth.logout.useMutation({
+    onSettled: () => {
+      setSessionHint(false);
+      navigate("/login", { replace: true });
+      queryClient.clear();
+    },
+  });
+  return logout;
+}
+
+/** Switch the active organization; everything cached belonged to the previous one. */
+export function useSwitchOrganization() {
+  const queryClient = useQueryClient();
+  const navigate = useNavigate();
+  return trpc.organization.switch.useMutation({
+    onSuccess: async () => {
+      navigate("/projects");
+      await queryClient.resetQueries();
+    },
+  });
+}

@@ -1,0 +1,140 @@
+// Directory sync settings of an organization: the SCIM token (stored as SHA-256), group
+// mappings, the "directory is authoritative" switches, the deprovisioning guard, and the LDAP
+// connection (its bind password encrypted with AES-256-GCM under a key derived from
+// LATTICE_SECRET_KEY). Also the checks that refuse manual changes to what the directory manages.
+import { createCipheriv, createDecipheriv, hkdfSync, randomBytes } from "node:crypto";
+import type { EntityManager } from "@mikro-orm/postgresql";
+import { randomToken, sha256 } from "../../auth/crypto.js";
+import { DirectorySettings, type DirectoryMappings, type IDirectorySettings } from "../../db/entities.js";
+import { DomainError } from "../../errors.js";
+
+export const EMPTY_MAPPINGS: DirectoryMappings = { roles: [], workspaces: [], projects: [] };
+
+/** SCIM tokens look like `scim_<43 chars>`. */
+export const SCIM_TOKEN_PREFIX = "scim_";
+
+export interface SettingsRow {
+  organization_id: number;
+  scim_token_hash: string | null;
+  scim_token_created_at: Date | null;
+  mappings: DirectoryMappings;
+  authoritative_roles: boolean;
+  authoritative_workspaces: boolean;
+  authoritative_projects: boolean;
+  guard_threshold: number;
+  ldap: IDirectorySettings["ldap"];
+  ldap_bind_password_enc: string | null;
+  ldap_last_run_at: Date | null;
+}
+
+/** The organization's settings row, or defaults when none was saved yet (one query). */
+export async function readSettings(em: EntityManager, organizationId: number): Promise<SettingsRow> {
+  const [row] = await em.execute<SettingsRow[]>(`select * from directory_settings where organization_id = ?`, [organizationId]);
+  return (
+    row ?? {
+      organization_id: organizationId,
+      scim_token_hash: null,
+      scim_token_created_at: null,
+      mappings: EMPTY_MAPPINGS,
+      authoritative_roles: false,
+      authoritative_workspaces: false,
+      authoritative_projects: false,
+      guard_threshold: 0.1,
+      ldap: null,
+      ldap_bind_password_enc: null,
+      ldap_last_run_at: null,
+    }
+  );
+}
+
+/** Make sure the row exists (so it can be updated and locked). */
+export async function ensureSettingsRow(em: EntityManager, organizationId: number): Promise<void> {
+  await em.execute(
+    `insert into directory_settings (organization_id, mappings, updated_at) values (?, ?::jsonb, now()) on conflict (organization_id) do nothing`,
+    [organizationId, JSON.stringify(EMPTY_MAPPINGS)],
+  );
+}
+
+/** A new SCIM bearer token for the organization (the old one stops working). Returns it once. */
+export async function rotateScimToken(em: EntityManager, organizationId: number): Promise<string> {
+  await ensureSettingsRow(em, organizationId);
+  const token = `${SCIM_TOKEN_PREFIX}${randomToken(32)}`;
+  await em.execute(`update directory_settings set scim_token_hash = ?, scim_token_created_at = now(), updated_at = now() where organization_id = ?`, [
+    sha256(token),
+    organizationId,
+  ]);
+  return token;
+}
+
+/** The organization a SCIM bearer token belongs to, or null. */
+export async function organizationForScimToken(em: EntityManager, token: string): Promise<number | null> {
+  if (!token.startsWith(SCIM_TOKEN_PREFIX) || token.length > 200) return null;
+  const [row] = await em.execute<{ organization_id: number }[]>(`select organization_id from directory_settings where scim_token_hash = ?`, [sha256(token)]);
+  return row?.organization_id ?? null;
+}
+
+// ---- The LDAP bind password, encrypted at rest ----
+
+function keyFrom(secret: string): Buffer {
+  return Buffer.from(hkdfSync("sha256", secret, "lattice", "ldap-bind-password", 32));
+}
+
+export function encryptSecret(secret: string | undefined, plaintext: string): string {
+  if (!secret) throw new DomainError("RULE_REFUSED", "LATTICE_SECRET_KEY is not set: the LDAP bind password cannot be stored.", { field: "bind_password" });
+  const iv = randomBytes(12);
+  const cipher = createCipheriv("aes-256-gcm", keyFrom(secret), iv);
+  const data = Buffer.concat([cipher.update(plaintext, "utf8"), cipher.final()]);
+  return ["v1", iv.toString("base64url"), cipher.getAuthTag().toString("base64url"), data.toString("base64url")].join(".");
+}
+
+export function decryptSecret(secret: string | undefined, stored: string): string {
+  if (!secret) throw new Error("LATTICE_SECRET_KEY is not set: the LDAP bind password cannot be read.");
+  const [v, iv, tag, data] = stored.split(".");
+  if (v !== "v1" || !iv || !tag || data === undefined) throw new Error("The stored LDAP bind password is not readable.");
+  const decipher = createDecipheriv("aes-256-gcm", keyFrom(secret), Buffer.from(iv, "base64url"));
+  decipher.setAuthTag(Buffer.from(tag, "base64url"));
+  try {
+    return Buffer.concat([decipher.update(Buffer.from(data, "base64url")), decipher.final()]).toString("utf8");
+  } catch {
+    throw new Error("The stored LDAP bind password cannot be decrypted with this LATTICE_SECRET_KEY (was the key changed?).");
+  }
+}
+
+// ---- Refusing manual changes to what the directory manages ----
+
+/** Refuse a manual role change or removal of a membership that an authoritative directory manages. */
+export async function assertRoleNotDirectoryManaged(em: EntityManager, organizationId: number, membership: { source: string }): Promise<void> {
+  if (membership.source === "manual") return;
+  const s = await readSettings(em, organizationId);
+  if (s.authoritative_roles) {
+    throw new DomainError(
+      "RULE_REFUSED",
+      `This membership is managed by the directory (${membership.source.toUpperCase()}) and the directory is authoritative for roles: change it in the identity provider, or turn that switch off in the directory settings.`,
+      { field: "user_id" },
+    );
+  }
+}
+
+/** Refuse a manual change to the members of a workspace that an authoritative directory maps. */
+export async function assertWorkspaceNotDirectoryManaged(em: EntityManager, organizationId: number, workspaceId: number): Promise<void> {
+  const s = await readSettings(em, organizationId);
+  if (s.authoritative_workspaces && s.mappings.workspaces.some((m) => m.workspace === workspaceId)) {
+    throw new DomainError(
+      "RULE_REFUSED",
+      "This workspace's members are managed by the directory (a group is mapped to it and the directory is authoritative for workspaces): change the group in the identity provider, or turn that switch off in the directory settings.",
+    );
+  }
+}
+
+/** Refuse a manual change to the members of a project that an authoritative directory maps. */
+export async function assertProjectNotDirectoryManaged(em: EntityManager, organizationId: number, projectId: number): Promise<void> {
+  const s = await readSettings(em, organizationId);
+  if (s.authoritative_projects && s.mappings.projects.some((m) => m.project === projectId)) {
+    throw new DomainError(
+      "RULE_REFUSED",
+      "This project's members are managed by the directory (a group is mapped to it and the directory is authoritative for projects): change the group in the identity provider, or turn that switch off in the directory settings.",
+    );
+  }
+}
+
+export { DirectorySettings };

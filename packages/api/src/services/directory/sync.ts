@@ -1,0 +1,75 @@
+// The worker's side of directory sync: an LDAP run (read → guard → write tables → reconcile),
+// and the reconcile queued after SCIM changes (debounced per organization).
+import type { EntityManager } from "@mikro-orm/postgresql";
+import type PgBoss from "pg-boss";
+import { queues } from "../../jobs/index.js";
+import { readLdap, writeLdapSnapshot } from "./ldap.js";
+import { finishRun, reconcile, startRun, type RunResult, type Snapshot } from "./reconcile.js";
+import { ldapConnection } from "./service.js";
+
+export interface LdapSyncOptions {
+  organizationId: number;
+  runId?: string;
+  dryRun?: boolean;
+  force?: boolean;
+  trigger?: string;
+  secretKey: string | undefined;
+  /** Test hook: read with this instead of ldapts (e.g. to simulate a failure). */
+  read?: () => Promise<Snapshot>;
+}
+
+export interface LdapSyncResult extends Omit<RunResult, "status"> {
+  status: RunResult["status"];
+  /** Rows written to the directory tables. */
+  directoryWrites: number;
+}
+
+/** One LDAP sync run. A failed read applies nothing and leaves the run needing approval. */
+export async function runLdapSync(em: EntityManager, o: LdapSyncOptions): Promise<LdapSyncResult> {
+  const runId = o.runId ?? (await startRun(em.fork(), { organizationId: o.organizationId, source: "ldap", trigger: o.trigger ?? "schedule", dryRun: !!o.dryRun }));
+  await em.fork().execute(`update directory_settings set ldap_last_run_at = now() where organization_id = ?`, [o.organizationId]);
+  let snapshot: Snapshot;
+  try {
+    const conn = await ldapConnection(em.fork(), o.organizationId, o.secretKey);
+    if (!conn) throw new Error("No LDAP connection is configured.");
+    snapshot = o.read ? await o.read() : await readLdap(conn.settings, conn.password);
+  } catch (err) {
+    const message = `The LDAP read failed, nothing was applied: ${(err as Error).message}`;
+    await finishRun(em.fork(), runId, { status: "needs_approval", error: message });
+    return { runId, status: "needs_approval", reason: message, counts: {} as RunResult["counts"], plan: {} as RunResult["plan"], directoryWrites: 0 };
+  }
+  let directoryWrites = 0;
+  const result = await reconcile(em, {
+    organizationId: o.organizationId,
+    source: "ldap",
+    snapshot,
+    runId,
+    dryRun: o.dryRun,
+    force: o.force,
+    beforeApply: async (tx) => {
+      directoryWrites = await writeLdapSnapshot(tx, o.organizationId, snapshot);
+    },
+  });
+  return { ...result, directoryWrites };
+}
+
+/** Organizations whose scheduled LDAP sync is due. */
+export async function dueLdapOrganizations(em: EntityManager): Promise<number[]> {
+  const rows = await em.execute<{ organization_id: number }[]>(
+    `select organization_id from directory_settings
+      where ldap is not null and coalesce((ldap->>'schedule_minutes')::int, 0) > 0
+        and (ldap_last_run_at is null or ldap_last_run_at < now() - make_interval(mins => (ldap->>'schedule_minutes')::int))`,
+  );
+  return rows.map((r) => r.organization_id);
+}
+
+/**
+ * Queue a reconcile after a SCIM change, debounced per organization: one job per organization
+ * and 5-second slot, starting after the slot ends, so that a burst of provisioning requests
+ * ends in one run that sees them all.
+ */
+export async function queueScimReconcile(boss: PgBoss, organizationId: number): Promise<void> {
+  const data = queues["directory.reconcile"].parse({ organizationId, source: "scim", force: false });
+  // null: this slot's job is already queued, and it will see this change too.
+  await boss.send("directory.reconcile", data, { singletonKey: `scim-reconcile:${organizationId}`, singletonSeconds: 5, startAfter: 6, retryLimit: 3, retryDelay: 5 });
+}

@@ -1,0 +1,475 @@
+// Projects: the list everyone lands on (visibility in SQL), create/read/update/move/delete,
+// pins, project members, custom templates and the access review.
+import {
+  explain,
+  projectReadRule,
+  scopeRule,
+  type ProjectFacts,
+  type Role,
+} from "@lattice/policy";
+import type { Context } from "../context.js";
+import type { IMembership, IOrganization, IUser, ProjectSettings } from "../db/entities.js";
+import { DomainError } from "../errors.js";
+import { audit, diff } from "./audit.js";
+import { projectFor, projectRuleSql, projectVisibleIdsSql, workspaceFor, type ProjectRow } from "./visibility.js";
+import { subjectOf, type PersonRow } from "./workspaces.js";
+import { assertProjectNotDirectoryManaged } from "./directory/settings.js";
+
+type OrgContext = Context & { organization: IOrganization; membership: IMembership; user: IUser };
+
+export const DEFAULT_SETTINGS: ProjectSettings = {
+  annotators_may_view_own_data: false,
+  labeling_restricted_to_assigned: true,
+};
+
+function settingsOf(raw: unknown): ProjectSettings {
+  const s = (raw && typeof raw === "object" ? raw : {}) as Partial<ProjectSettings>;
+  return { ...DEFAULT_SETTINGS, ...s };
+}
+
+export function projectView(p: ProjectRow) {
+  return {
+    id: p.id,
+    title: p.title,
+    description: p.description,
+    workspace: p.workspace_id,
+    workspace_title: p.workspace_title,
+    workspace_color: p.workspace_color,
+    pinned_at: p.pinned_at ? new Date(p.pinned_at).toISOString() : null,
+    created_by: p.created_by_id,
+    created_at: new Date(p.created_at).toISOString(),
+    task_count: p.task_count,
+  };
+}
+
+export function projectDetailView(p: ProjectRow) {
+  return { ...projectView(p), label_config: p.label_config, settings: settingsOf(p.settings) };
+}
+
+export type ProjectFilter = "all" | "pinned_only" | "exclude_pinned";
+
+export interface ListProjectsInput {
+  filter: ProjectFilter;
+  page: number;
+  page_size: number;
+  search?: string;
+  workspace?: number;
+}
+
+/**
+ * One page of the projects the caller sees: pinned first (most recently pinned first), then
+ * newest, paginating straight through the boundary. One query for the page (counting too when
+ * it starts from a member's few projects), and a count apart only when neither it nor the page
+ * tells the total (a full page, or an empty one past the first).
+ */
+export async function listProjects(ctx: OrgContext, input: ListProjectsInput) {
+  const rule = projectReadRule(ctx.membership.role!);
+  // Members (reviewers, annotators) see few projects: their ids first, by index. Roles that see
+  // the organization scan it in list order, with the rule as a predicate.
+  const visibleIds = projectVisibleIdsSql(rule, ctx.organization.id, ctx.user.id);
+  const visibility = visibleIds ? { sql: `p.id = any(array(${visibleIds.sql}))`, params: visibleIds.params } : projectRuleSql(rule, ctx.user.id);
+  // Both sides name the organization: its workspaces are found by index, not among every member's sandbox.
+  const where = ["p.organization_id = ?", "w.organization_id = ?", `(${visibility.sql})`];
+  const params: unknown[] = [ctx.organization.id, ctx.organization.id, ...visibility.params];
+  if (ctx.principal?.via === "token") {
+    // A manager's token reaches only their own or their workspaces' projects (Table 3).
+    const api = projectRuleSql(scopeRule("apiToken.use", ctx.membership.role!), ctx.user.id);
+    where.push(`(${api.sql})`);
+    params.push(...api.params);
+  }
+  if (input.filter === "pinned_only") where.push("p.pinned_at is not null");
+  if (input.filter === "exclude_pinned") where.push("p.pinned_at is null");
+  if (input.search) {
+    where.push("p.title ilike ?");
+    params.push(`%${input.search.replace(/[\\%_]/g, (c) => `\\${c}`)}%`);
+  }
+  if (input.workspace) {
+    where.push("p.workspace_id = ?");
+    params.push(input.workspace);
+  }
+  const from = `from projects p join workspaces w on w.id = p.workspace_id where ${where.join(" and ")}`;
+  const offset = (input.page - 1) * input.page_size;
+  // Starting from the member's ids, every visible row is read and sorted anyway: count them in
+  // the same query. Scanning in list order, the page stops early and a count is apart.
+  const rows = await ctx.em.execute<(ProjectRow & { total: string | null })[]>(
+    `select p.id, p.organization_id, p.workspace_id, p.title, p.description, p.created_by_id, p.pinned_at, p.task_count,
+            p.created_at, p.updated_at, w.title as workspace_title, w.color as workspace_color,
+            ${visibleIds ? "count(*) over ()" : "null"} as total
+       ${from}
+      order by p.pinned_at desc nulls last, p.id desc
+      limit ? offset ?`,
+    [...params, input.page_size, offset],
+  );
+  let count = offset + rows.length;
+  if (rows.length > 0 && rows[0]!.total !== null) count = Number(rows[0]!.total);
+  else if (rows.length === input.page_size || (rows.length === 0 && offset > 0)) {
+    const [c] = await ctx.em.execute<{ n: string }[]>(`select count(*) as n ${from}`, params);
+    count = Number(c?.n ?? 0);
+  }
+  const link = (page: number) => {
+    const q = new URLSearchParams({ filter: input.filter, page: String(page), page_size: String(input.page_size) });
+    if (input.search) q.set("search", input.search);
+    if (input.workspace) q.set("workspace", String(input.workspace));
+    return `/api/projects/?${q.toString()}`;
+  };
+  return {
+    count,
+    next: offset + rows.length < count ? link(input.page + 1) : null,
+    previous: input.page > 1 ? link(input.page - 1) : null,
+    results: rows.map(projectView),
+  };
+}
+
+export async function getProject(ctx: OrgContext, id: number) {
+  const { project } = await projectFor(ctx.em, subjectOf(ctx), ctx.organization.id, ctx.user.id, id, "project.read");
+  return projectDetailView(project);
+}
+
+async function ownSandboxId(ctx: OrgContext): Promise<number> {
+  const [row] = await ctx.em.execute<{ id: number }[]>(
+    `select id from workspaces where organization_id = ? and is_sandbox and sandbox_user_id = ?`,
+    [ctx.organization.id, ctx.user.id],
+  );
+  if (!row) throw new DomainError("NOT_FOUND", "You have no sandbox in this organization.", { field: "workspace" });
+  return row.id;
+}
+
+export interface CreateProjectInput {
+  title: string;
+  description?: string;
+  workspace?: number;
+  label_config?: string;
+  settings?: Partial<ProjectSettings>;
+  template_id?: number;
+}
+
+export async function createProject(ctx: OrgContext, input: CreateProjectInput) {
+  return ctx.em.transactional(async (em) => {
+    const tx = { ...ctx, em };
+    const workspaceId = input.workspace ?? (await ownSandboxId(tx));
+    await workspaceFor(em, subjectOf(ctx), ctx.organization.id, ctx.user.id, workspaceId, "project.create", true);
+    let labelConfig = input.label_config ?? "";
+    let settings: ProjectSettings = { ...DEFAULT_SETTINGS };
+    if (input.template_id) {
+      const explainTpl = explain(subjectOf(ctx), "template.read");
+      if (!explainTpl.allowed) throw new DomainError("FORBIDDEN", explainTpl.reason);
+      const [tpl] = await em.execute<{ label_config: string; settings: ProjectSettings }[]>(
+        `select label_config, settings from project_templates where id = ? and organization_id = ?`,
+        [input.template_id, ctx.organization.id],
+      );
+      if (!tpl) throw new DomainError("NOT_FOUND", "Template not found.", { field: "template_id" });
+      labelConfig = input.label_config ?? tpl.label_config;
+      settings = settingsOf(tpl.settings);
+    }
+    settings = { ...settings, ...input.settings };
+    const [row] = await em.execute<{ id: number }[]>(
+      `insert into projects (organization_id, workspace_id, title, description, label_config, settings, created_by_id, task_count, created_at, updated_at)
+       values (?, ?, ?, ?, ?, ?::jsonb, ?, 0, now(), now()) returning id`,
+      [ctx.organization.id, workspaceId, input.title, input.description ?? "", labelConfig, JSON.stringify(settings), ctx.user.id],
+    );
+    audit(em, ctx, { action: "project.create", targetType: "project", targetId: row!.id, changes: { title: { before: null, after: input.title }, workspace: { before: null, after: workspaceId } } });
+    await em.flush();
+    const { project } = await projectFor(em, subjectOf(ctx), ctx.organization.id, ctx.user.id, row!.id, "project.read");
+    return projectDetailView(project);
+  });
+}
+
+export interface UpdateProjectInput {
+  title?: string;
+  description?: string;
+  label_config?: string;
+  settings?: Partial<ProjectSettings>;
+  /** Move the project to this workspace. */
+  workspace?: number;
+}
+
+export async function updateProject(ctx: OrgContext, id: number, input: UpdateProjectInput) {
+  return ctx.em.transactional(async (em) => {
+    const subject = subjectOf(ctx);
+    const { project } = await projectFor(em, subject, ctx.organization.id, ctx.user.id, id, "project.update", true);
+    if (input.workspace !== undefined && input.workspace !== project.workspace_id) {
+      // Moving is creating in the destination: the caller must be allowed to create projects there.
+      const { workspace: destination } = await workspaceFor(em, subject, ctx.organization.id, ctx.user.id, input.workspace, "project.create", true);
+      if (destination.is_sandbox) {
+        // A sandbox cannot have members, so a project that has some cannot move into one.
+        const [m] = await em.execute<{ n: string }[]>(`select count(*) as n from project_members where project_id = ?`, [id]);
+        const n = Number(m?.n ?? 0);
+        if (n > 0) {
+          throw new DomainError(
+            "RULE_REFUSED",
+            `This project has ${n} member${n === 1 ? "" : "s"} and a sandbox cannot have members; remove them first or move it to another workspace.`,
+            { field: "workspace" },
+          );
+        }
+      }
+    }
+    const settings = input.settings ? { ...settingsOf(project.settings), ...input.settings } : null;
+    await em.execute(
+      `update projects set title = coalesce(?, title), description = coalesce(?, description), label_config = coalesce(?, label_config),
+              settings = coalesce(?::jsonb, settings), workspace_id = coalesce(?, workspace_id), updated_at = now()
+        where id = ?`,
+      [input.title ?? null, input.description ?? null, input.label_config ?? null, settings ? JSON.stringify(settings) : null, input.workspace ?? null, id],
+    );
+    audit(em, ctx, {
+      action: input.workspace !== undefined && input.workspace !== project.workspace_id ? "project.move" : "project.update",
+      targetType: "project",
+      targetId: id,
+      changes: diff(
+        { title: project.title, description: project.description, label_config: project.label_config, settings: settingsOf(project.settings), workspace: project.workspace_id },
+        { title: input.title, description: input.description, label_config: input.label_config, settings: settings ?? undefined, workspace: input.workspace },
+      ),
+    });
+    await em.flush();
+    const after = await projectFor(em, subject, ctx.organization.id, ctx.user.id, id, "project.read").catch(() => null);
+    if (!after) throw new DomainError("NOT_FOUND", "Project not found.");
+    return projectDetailView(after.project);
+  });
+}
+
+export async function deleteProject(ctx: OrgContext, id: number) {
+  return ctx.em.transactional(async (em) => {
+    const { project } = await projectFor(em, subjectOf(ctx), ctx.organization.id, ctx.user.id, id, "project.delete", true);
+    await em.execute(`delete from projects where id = ?`, [id]);
+    audit(em, ctx, { action: "project.delete", targetType: "project", targetId: id, changes: { title: { before: project.title, after: null } } });
+    await em.flush();
+    return { ok: true as const };
+  });
+}
+
+/** Pin or unpin; repeating either is harmless (and writes nothing). */
+export async function setPinned(ctx: OrgContext, id: number, pinned: boolean) {
+  return ctx.em.transactional(async (em) => {
+    await projectFor(em, subjectOf(ctx), ctx.organization.id, ctx.user.id, id, "project.pin", true);
+    const rows = await em.execute<{ id: number }[]>(
+      pinned
+        ? `update projects set pinned_at = now(), pinned_by_id = ? where id = ? and pinned_at is null returning id`
+        : `update projects set pinned_at = null, pinned_by_id = null where id = ? and pinned_at is not null returning id`,
+      pinned ? [ctx.user.id, id] : [id],
+    );
+    if (rows.length > 0) {
+      audit(em, ctx, { action: pinned ? "project.pin" : "project.unpin", targetType: "project", targetId: id, changes: { pinned: { before: !pinned, after: pinned } } });
+      await em.flush();
+    }
+    const { project } = await projectFor(em, subjectOf(ctx), ctx.organization.id, ctx.user.id, id, "project.read");
+    return projectView(project);
+  });
+}
+
+// ---- Project members ----
+
+export async function listProjectMembers(ctx: OrgContext, id: number) {
+  await projectFor(ctx.em, subjectOf(ctx), ctx.organization.id, ctx.user.id, id, "project.read");
+  return ctx.em.execute<(PersonRow & { direct: boolean; assigned: boolean })[]>(
+    `select u.id, u.email, u.name, pm.direct, pm.assigned from project_members pm join users u on u.id = pm.user_id
+      where pm.project_id = ? and pm.organization_id = ? order by lower(u.name), u.email`,
+    [id, ctx.organization.id],
+  );
+}
+
+export async function addProjectMember(ctx: OrgContext, id: number, userId: number) {
+  return ctx.em.transactional(async (em) => {
+    await projectFor(em, subjectOf(ctx), ctx.organization.id, ctx.user.id, id, "project.manageMembers", true);
+    await assertProjectNotDirectoryManaged(em, ctx.organization.id, id);
+    const [m] = await em.execute<{ status: string }[]>(`select status from memberships where organization_id = ? and user_id = ?`, [ctx.organization.id, userId]);
+    if (!m) throw new DomainError("NOT_FOUND", "No such member in this organization.", { field: "user_id" });
+    if (m.status !== "active") throw new DomainError("RULE_REFUSED", "Only active members can be added; activate them first.", { field: "user_id" });
+    const rows = await em.execute<{ id: number }[]>(
+      `insert into project_members (organization_id, project_id, user_id, direct, assigned, source, created_at) values (?, ?, ?, true, false, 'manual', now())
+       on conflict (project_id, user_id) do update set direct = true where not project_members.direct returning id`,
+      [ctx.organization.id, id, userId],
+    );
+    if (rows.length > 0) {
+      audit(em, ctx, { action: "project.manageMembers", targetType: "project", targetId: id, changes: { member: { before: null, after: userId } } });
+      await em.flush();
+    }
+    return { ok: true as const };
+  });
+}
+
+export async function removeProjectMember(ctx: OrgContext, id: number, userId: number) {
+  return ctx.em.transactional(async (em) => {
+    await projectFor(em, subjectOf(ctx), ctx.organization.id, ctx.user.id, id, "project.manageMembers", true);
+    await assertProjectNotDirectoryManaged(em, ctx.organization.id, id);
+    // Direct membership ends; a membership through task assignments stays until they are removed.
+    const deleted = await em.execute<{ id: number }[]>(
+      `delete from project_members where project_id = ? and user_id = ? and direct and not assigned returning id`,
+      [id, userId],
+    );
+    const updated = deleted.length
+      ? deleted
+      : await em.execute<{ id: number }[]>(`update project_members set direct = false where project_id = ? and user_id = ? and direct returning id`, [id, userId]);
+    if (updated.length === 0) throw new DomainError("NOT_FOUND", "That person is not a direct member of this project.", { field: "user_id" });
+    audit(em, ctx, { action: "project.manageMembers", targetType: "project", targetId: id, changes: { member: { before: userId, after: null } } });
+    await em.flush();
+    return { ok: true as const };
+  });
+}
+
+// ---- Custom templates ----
+
+export async function saveTemplate(ctx: OrgContext, input: { title: string; project_id: number; description?: string }) {
+  return ctx.em.transactional(async (em) => {
+    const { project } = await projectFor(em, subjectOf(ctx), ctx.organization.id, ctx.user.id, input.project_id, "template.save");
+    const rows = await em.execute<{ id: number; created_at: Date }[]>(
+      `insert into project_templates (organization_id, title, description, label_config, settings, created_by_id, created_at)
+       values (?, ?, ?, ?, ?::jsonb, ?, now()) on conflict (organization_id, title) do nothing returning id, created_at`,
+      [ctx.organization.id, input.title, input.description ?? "", project.label_config, JSON.stringify(settingsOf(project.settings)), ctx.user.id],
+    );
+    const row = rows[0];
+    if (!row) throw new DomainError("CONFLICT", `A template named "${input.title}" already exists.`, { field: "title" });
+    audit(em, ctx, { action: "template.save", targetType: "template", targetId: row.id, changes: { title: { before: null, after: input.title } } });
+    await em.flush();
+    return {
+      id: row.id,
+      title: input.title,
+      description: input.description ?? "",
+      label_config: project.label_config,
+      settings: settingsOf(project.settings),
+      created_by: ctx.user.id,
+      created_at: new Date(row.created_at).toISOString(),
+    };
+  });
+}
+
+export async function listTemplates(ctx: OrgContext) {
+  const rows = await ctx.em.execute<{ id: number; title: string; description: string; label_config: string; settings: unknown; created_by_id: number | null; created_at: Date }[]>(
+    `select id, title, description, label_config, settings, created_by_id, created_at from project_templates where organization_id = ? order by lower(title), id`,
+    [ctx.organization.id],
+  );
+  return rows.map((r) => ({
+    id: r.id,
+    title: r.title,
+    description: r.description,
+    label_config: r.label_config,
+    settings: settingsOf(r.settings),
+    created_by: r.created_by_id,
+    created_at: new Date(r.created_at).toISOString(),
+  }));
+}
+
+// ---- Access review ----
+
+export type AccessReason = "role" | "own_sandbox" | "workspace_member" | "project_member" | "task_assignment" | "creator";
+
+interface AccessRow {
+  user_id: number;
+  email: string;
+  name: string;
+  role: Role;
+  workspace_member: boolean;
+  project_member: boolean;
+  assigned: boolean;
+  created_by_me: boolean;
+  own_sandbox: boolean;
+}
+
+/**
+ * Who can reach the project and why, computed with the same policy rules as the list: every
+ * active member's facts about the project are read in one query and judged by `explain()`.
+ */
+export async function projectAccess(ctx: OrgContext, id: number) {
+  const { project, facts: callerFacts } = await projectFor(ctx.em, subjectOf(ctx), ctx.organization.id, ctx.user.id, id, "project.viewAccess");
+  const rows = await ctx.em.execute<AccessRow[]>(
+    `select u.id as user_id, u.email, u.name, m.role,
+            exists (select 1 from workspace_members wm where wm.workspace_id = p.workspace_id and wm.user_id = u.id) as workspace_member,
+            coalesce(pm.direct, false) as project_member,
+            coalesce(pm.assigned, false) as assigned,
+            (p.created_by_id = u.id) as created_by_me,
+            (w.is_sandbox and w.sandbox_user_id = u.id) as own_sandbox
+       from memberships m join users u on u.id = m.user_id
+       join projects p on p.id = ? join workspaces w on w.id = p.workspace_id
+       left join project_members pm on pm.project_id = p.id and pm.user_id = u.id
+      where m.organization_id = ? and m.status = 'active'
+      order by array_position(array['owner','administrator','manager','reviewer','annotator']::text[], m.role), lower(u.name), u.email`,
+    [id, ctx.organization.id],
+  );
+  const inSandbox = callerFacts.inSandbox;
+  const results = [];
+  for (const r of rows) {
+    const facts: ProjectFacts = {
+      inSandbox,
+      ownSandbox: r.own_sandbox,
+      workspaceMember: r.workspace_member,
+      createdByMe: r.created_by_me,
+      projectMember: r.project_member,
+      assigned: r.assigned,
+      annotatorsMayViewOwnData: callerFacts.annotatorsMayViewOwnData,
+    };
+    const subject = { role: r.role, status: "active" as const };
+    if (!explain(subject, "project.read", facts).allowed) continue;
+    const reasons: AccessReason[] = [];
+    if (r.own_sandbox) reasons.push("own_sandbox");
+    if (!inSandbox && (r.role === "owner" || r.role === "administrator" || r.role === "manager")) reasons.push("role");
+    if (!inSandbox && r.workspace_member) reasons.push("workspace_member");
+    if (!inSandbox && r.project_member) reasons.push("project_member");
+    if (!inSandbox && r.assigned) reasons.push("task_assignment");
+    if (r.created_by_me) reasons.push("creator");
+    results.push({
+      user: { id: r.user_id, email: r.email, name: r.name },
+      role: r.role,
+      can_manage: explain(subject, "project.update", facts).allowed,
+      reasons,
+    });
+  }
+  return { project: { id: project.id, title: project.title, workspace: project.workspace_id }, count: results.length, results };
+}
+
+/**
+ * Which projects `userId` reaches and why, limited to the projects whose access the caller
+ * may review (a manager: those they manage; administrators and the owner: all but other
+ * people's sandboxes). One query: the target's read rule and the caller's review rule, both
+ * compiled from the policy, with the target's facts per project.
+ */
+export async function userAccess(ctx: OrgContext, userId: number, page: number, pageSize: number) {
+  const [target] = await ctx.em.execute<{ role: Role | null; status: string; email: string; name: string }[]>(
+    `select m.role, m.status, u.email, u.name from memberships m join users u on u.id = m.user_id where m.organization_id = ? and m.user_id = ?`,
+    [ctx.organization.id, userId],
+  );
+  if (!target) throw new DomainError("NOT_FOUND", "No such member in this organization.", { field: "user_id" });
+  const person = { id: userId, email: target.email, name: target.name };
+  if (target.status !== "active" || !target.role) return { user: person, role: null, count: 0, results: [] };
+  const reach = projectRuleSql(projectReadRule(target.role), userId);
+  const review = projectRuleSql(scopeRule("project.viewAccess", ctx.membership.role!), ctx.user.id);
+  const rows = await ctx.em.execute<
+    {
+      id: number;
+      title: string;
+      workspace_id: number;
+      in_sandbox: boolean;
+      own_sandbox: boolean;
+      workspace_member: boolean;
+      project_member: boolean;
+      assigned: boolean;
+      created_by_me: boolean;
+      total: string;
+    }[]
+  >(
+    `select p.id, p.title, p.workspace_id, w.is_sandbox as in_sandbox,
+            (w.is_sandbox and w.sandbox_user_id = ?) as own_sandbox,
+            exists (select 1 from workspace_members wm where wm.workspace_id = p.workspace_id and wm.user_id = ?) as workspace_member,
+            coalesce(pm.direct, false) as project_member, coalesce(pm.assigned, false) as assigned,
+            (p.created_by_id is not distinct from ?) as created_by_me,
+            count(*) over () as total
+       from projects p join workspaces w on w.id = p.workspace_id
+       left join project_members pm on pm.project_id = p.id and pm.user_id = ?
+      where p.organization_id = ? and (${reach.sql}) and (${review.sql})
+      order by p.id desc limit ? offset ?`,
+    [userId, userId, userId, userId, ctx.organization.id, ...reach.params, ...review.params, pageSize, (page - 1) * pageSize],
+  );
+  const wide = target.role === "owner" || target.role === "administrator" || target.role === "manager";
+  return {
+    user: person,
+    role: target.role,
+    count: Number(rows[0]?.total ?? 0),
+    results: rows.map((r) => {
+      const reasons: AccessReason[] = [];
+      if (r.own_sandbox) reasons.push("own_sandbox");
+      if (!r.in_sandbox && wide) reasons.push("role");
+      if (!r.in_sandbox && r.workspace_member) reasons.push("workspace_member");
+      if (!r.in_sandbox && r.project_member) reasons.push("project_member");
+      if (!r.in_sandbox && r.assigned) reasons.push("task_assignment");
+      if (r.created_by_me) reasons.push("creator");
+      return { project: { id: r.id, title: r.title, workspace: r.workspace_id }, reasons };
+    }),
+  };
+}

@@ -1,0 +1,70 @@
+// Table 3: managers have API access "for own or workspace projects" only; in the browser the
+// same manager sees every project of the organization.
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { callerFor, createTestDatabase, errorCode, seedOrganization, type TestDatabase } from "../testing/index.js";
+
+let db: TestDatabase;
+beforeAll(async () => {
+  db = await createTestDatabase();
+});
+afterAll(async () => {
+  await db.close();
+});
+
+describe("a manager's API token", () => {
+  it("reaches only the manager's own and workspace projects, while the browser session sees them all", async () => {
+    const org = await seedOrganization(db.orm, { owner: "owner", man: "manager" });
+    const owner = await callerFor(db.orm, { cookies: org.people.owner.cookies });
+    const theirs = await owner.workspace.create({ title: "Theirs" });
+    const mine = await owner.workspace.create({ title: "Mine" });
+    await owner.workspace.addMember({ id: mine.id, user_id: org.people.man.userId });
+    const other = await owner.project.create({ title: "Other", workspace: theirs.id });
+    const inMine = await owner.project.create({ title: "In my workspace", workspace: mine.id });
+    const browser = await callerFor(db.orm, { cookies: org.people.man.cookies });
+    // Created while a member of "Theirs", then removed from it: still their own project.
+    await owner.workspace.addMember({ id: theirs.id, user_id: org.people.man.userId });
+    const created = await browser.project.create({ title: "Created by me", workspace: theirs.id });
+    await owner.workspace.removeMember({ id: theirs.id, user_id: org.people.man.userId });
+
+    const all = await browser.project.list({ filter: "all", page: 1, page_size: 30 });
+    expect(all.results.map((p) => p.title).sort()).toEqual(["Created by me", "In my workspace", "Other"]);
+
+    const api = await callerFor(db.orm, { token: org.people.man.token });
+    const viaToken = await api.project.list({ filter: "all", page: 1, page_size: 30 });
+    expect(viaToken.results.map((p) => p.id).sort()).toEqual([inMine.id, created.id].sort());
+    expect(viaToken.count).toBe(2);
+    expect((await api.project.get({ id: inMine.id })).title).toBe("In my workspace");
+    expect(await errorCode(api.project.get({ id: other.id }))).toBe("FORBIDDEN");
+    expect(await errorCode(api.project.pin({ id: other.id }))).toBe("FORBIDDEN");
+    // The owner's token reaches everything.
+    const ownerApi = await callerFor(db.orm, { token: org.people.owner.token });
+    expect((await ownerApi.project.list({ filter: "all", page: 1, page_size: 30 })).count).toBe(3);
+  });
+});
+
+describe("access review for a user", () => {
+  it("lists the projects a member reaches, with reasons, limited to what the caller may review", async () => {
+    const org = await seedOrganization(db.orm, { owner: "owner", man: "manager", ann: "annotator" });
+    const owner = await callerFor(db.orm, { cookies: org.people.owner.cookies });
+    const ws = await owner.workspace.create({ title: "W" });
+    const other = await owner.workspace.create({ title: "Other" });
+    const a = await owner.project.create({ title: "A", workspace: ws.id });
+    const b = await owner.project.create({ title: "B", workspace: other.id });
+    await owner.project.create({ title: "C", workspace: other.id });
+    await owner.project.addMember({ id: a.id, user_id: org.people.ann.userId });
+    await owner.workspace.addMember({ id: other.id, user_id: org.people.ann.userId });
+    const review = await owner.access.forUser({ user_id: org.people.ann.userId });
+    expect(review.count).toBe(3);
+    expect(review.results.find((r) => r.project.id === a.id)?.reasons).toEqual(["project_member"]);
+    expect(review.results.find((r) => r.project.id === b.id)?.reasons).toEqual(["workspace_member"]);
+    // A manager reviews only the projects they manage: none here until added to "W".
+    const man = await callerFor(db.orm, { cookies: org.people.man.cookies });
+    expect((await man.access.forUser({ user_id: org.people.ann.userId })).count).toBe(0);
+    await owner.workspace.addMember({ id: ws.id, user_id: org.people.man.userId });
+    expect((await man.access.forUser({ user_id: org.people.ann.userId })).results.map((r) => r.project.id)).toEqual([a.id]);
+    // Annotators may not review access; strangers' ids are NOT_FOUND.
+    const ann = await callerFor(db.orm, { cookies: org.people.ann.cookies });
+    expect(await errorCode(ann.access.forUser({ user_id: org.people.owner.userId }))).toBe("FORBIDDEN");
+    expect(await errorCode(owner.access.forUser({ user_id: 999_999 }))).toBe("NOT_FOUND");
+  });
+});

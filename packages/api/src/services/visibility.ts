@@ -1,0 +1,325 @@
+// Scope rules as SQL. The policy package describes who reaches which project and workspace as
+// rules over named facts; here each fact becomes an SQL predicate, so list queries and can()
+// evaluate the same rule (the agreement test checks they never disagree).
+import {
+  explain,
+  foldRule,
+  type Action,
+  type ProjectFact,
+  type ProjectFacts,
+  type Rule,
+  type Subject,
+  type WorkspaceFact,
+  type WorkspaceFacts,
+} from "@lattice/policy";
+import type { EntityManager } from "@mikro-orm/postgresql";
+import { DomainError } from "../errors.js";
+
+export interface Sql {
+  sql: string;
+  params: unknown[];
+}
+
+const TRUE: Sql = { sql: "true", params: [] };
+const FALSE: Sql = { sql: "false", params: [] };
+
+function compile<F extends string>(rule: Rule<F>, fact: (name: F) => Sql): Sql {
+  return foldRule<F, Sql>(rule, {
+    literal: (name, negated) => {
+      const f = fact(name);
+      return negated ? { sql: `not (${f.sql})`, params: f.params } : f;
+    },
+    and: (terms) =>
+      terms.length === 0 ? TRUE : { sql: terms.map((t) => `(${t.sql})`).join(" and "), params: terms.flatMap((t) => t.params) },
+    or: (terms) =>
+      terms.length === 0 ? FALSE : { sql: terms.map((t) => `(${t.sql})`).join(" or "), params: terms.flatMap((t) => t.params) },
+  });
+}
+
+/**
+ * A project fact about alias `p` (projects) joined to `w` (its workspace), relative to user
+ * `userId`. Membership facts are correlated EXISTS on the unique (project, user) and
+ * (workspace, user) indexes; PostgreSQL keeps a hashed alternative for large scans.
+ */
+export function projectFactSql(fact: ProjectFact, userId: number): Sql {
+  switch (fact) {
+    case "inSandbox":
+      return { sql: "w.is_sandbox", params: [] };
+    case "ownSandbox":
+      return { sql: "w.is_sandbox and w.sandbox_user_id = ?", params: [userId] };
+    case "workspaceMember":
+      return { sql: "exists (select 1 from workspace_members wm where wm.workspace_id = p.workspace_id and wm.user_id = ?)", params: [userId] };
+    case "createdByMe":
+      return { sql: "p.created_by_id is not distinct from ?", params: [userId] };
+    case "projectMember":
+      return { sql: "exists (select 1 from project_members pm where pm.project_id = p.id and pm.user_id = ? and pm.direct)", params: [userId] };
+    case "assigned":
+      return { sql: "exists (select 1 from project_members pm where pm.project_id = p.id and pm.user_id = ? and pm.assigned)", params: [userId] };
+    case "annotatorsMayViewOwnData":
+      return { sql: "coalesce((p.settings->>'annotators_may_view_own_data')::boolean, false)", params: [] };
+  }
+}
+
+/** Rows `p` (projects) joined to `w` (their workspace) for which one fact holds, found by index. */
+interface Source {
+  from: string;
+  where: Sql;
+}
+
+/**
+ * The organization's projects for which a fact holds, as a join producing `p` and `w`, when they
+ * are found through an index on the caller (their memberships, sandbox, creations); null for
+ * facts that hold for much of the organization or are not about the caller. Exact: the rows
+ * are those for which `projectFactSql(fact)` holds.
+ */
+function projectFactSource(fact: ProjectFact, organizationId: number, userId: number): Source | null {
+  const withWorkspace = "join workspaces w on w.id = p.workspace_id";
+  switch (fact) {
+    case "ownSandbox":
+      return {
+        from: "workspaces w join projects p on p.organization_id = w.organization_id and p.workspace_id = w.id",
+        where: { sql: "w.organization_id = ? and w.is_sandbox and w.sandbox_user_id = ?", params: [organizationId, userId] },
+      };
+    case "workspaceMember":
+      return {
+        from: `workspace_members swm join projects p on p.workspace_id = swm.workspace_id ${withWorkspace}`,
+        where: { sql: "swm.organization_id = ? and swm.user_id = ? and p.organization_id = ?", params: [organizationId, userId, organizationId] },
+      };
+    case "createdByMe":
+      return { from: `projects p ${withWorkspace}`, where: { sql: "p.organization_id = ? and p.created_by_id = ?", params: [organizationId, userId] } };
+    case "projectMember":
+    case "assigned":
+      return {
+        from: `project_members spm join projects p on p.id = spm.project_id ${withWorkspace}`,
+        where: {
+          sql: `spm.organization_id = ? and spm.user_id = ? and spm.${fact === "assigned" ? "assigned" : "direct"}`,
+          params: [organizationId, userId],
+        },
+      };
+    case "inSandbox":
+    case "annotatorsMayViewOwnData":
+      return null;
+  }
+}
+
+type Folded = { literal: Sql; source: Source | null } | { ids: Sql | null };
+
+/**
+ * The ids of the projects that `rule` admits, as a subquery, when every conjunction of the rule
+ * has a positive literal with a source (see `projectFactSource`): one SELECT per conjunction,
+ * from that literal's source, with the conjunction's other literals as predicates, and the
+ * UNION of them. This is the rule compiled another way (a disjunction is a union), and lets
+ * PostgreSQL start from the caller's few projects instead of the organization's. Null when some
+ * conjunction has no source (the rule admits most of the organization; scan it with
+ * `projectRuleSql` instead).
+ */
+export function projectVisibleIdsSql(rule: Rule<ProjectFact>, organizationId: number, userId: number): Sql | null {
+  const folded = foldRule<ProjectFact, Folded>(rule, {
+    literal: (name, negated) => {
+      const f = projectFactSql(name, userId);
+      return {
+        literal: negated ? { sql: `not (${f.sql})`, params: f.params } : f,
+        source: negated ? null : projectFactSource(name, organizationId, userId),
+      };
+    },
+    and: (terms) => {
+      const literals = terms as { literal: Sql; source: Source | null }[];
+      const driver = literals.find((t) => t.source !== null);
+      if (!driver) return { ids: null };
+      // The driver's own literal holds by construction; the others filter its rows.
+      const rest = literals.filter((t) => t !== driver).map((t) => t.literal);
+      const where = [driver.source!.where, ...rest];
+      return {
+        ids: {
+          sql: `select p.id from ${driver.source!.from} where ${where.map((w) => `(${w.sql})`).join(" and ")}`,
+          params: where.flatMap((w) => w.params),
+        },
+      };
+    },
+    or: (terms) => {
+      const parts = (terms as { ids: Sql | null }[]).map((t) => t.ids);
+      if (parts.length === 0) return { ids: { sql: "select null::int where false", params: [] } };
+      if (parts.some((t) => t === null)) return { ids: null };
+      return { ids: { sql: parts.map((t) => t!.sql).join(" union "), params: parts.flatMap((t) => t!.params) } };
+    },
+  });
+  return (folded as { ids: Sql | null }).ids;
+}
+
+/** A workspace fact about alias `w`, relative to user `userId`. */
+export function workspaceFactSql(fact: WorkspaceFact, userId: number): Sql {
+  switch (fact) {
+    case "isSandbox":
+      return { sql: "w.is_sandbox", params: [] };
+    case "ownSandbox":
+      return { sql: "w.is_sandbox and w.sandbox_user_id = ?", params: [userId] };
+    case "workspaceMember":
+      return { sql: "exists (select 1 from workspace_members wm where wm.workspace_id = w.id and wm.user_id = ?)", params: [userId] };
+    case "createdByMe":
+      return { sql: "w.created_by_id is not distinct from ?", params: [userId] };
+  }
+}
+
+export function projectRuleSql(rule: Rule<ProjectFact>, userId: number): Sql {
+  return compile(rule, (f) => projectFactSql(f, userId));
+}
+
+export function workspaceRuleSql(rule: Rule<WorkspaceFact>, userId: number): Sql {
+  return compile(rule, (f) => workspaceFactSql(f, userId));
+}
+
+// ---- Facts of one resource, for can()/explain() on single-resource procedures ----
+
+export interface ProjectRow {
+  id: number;
+  organization_id: number;
+  workspace_id: number;
+  title: string;
+  description: string;
+  label_config: string;
+  settings: Record<string, unknown>;
+  created_by_id: number | null;
+  pinned_at: Date | null;
+  task_count: number;
+  created_at: Date;
+  updated_at: Date;
+  workspace_title: string;
+  workspace_color: string;
+}
+
+const PROJECT_FACT_COLUMNS = `
+  w.is_sandbox as f_in_sandbox,
+  (w.is_sandbox and w.sandbox_user_id = ?) as f_own_sandbox,
+  exists (select 1 from workspace_members wm where wm.workspace_id = p.workspace_id and wm.user_id = ?) as f_workspace_member,
+  (p.created_by_id is not distinct from ?) as f_created_by_me,
+  coalesce(pm.direct, false) as f_project_member,
+  coalesce(pm.assigned, false) as f_assigned,
+  coalesce((p.settings->>'annotators_may_view_own_data')::boolean, false) as f_annotators_may_view_own_data`;
+
+interface FactRow {
+  f_in_sandbox: boolean;
+  f_own_sandbox: boolean;
+  f_workspace_member: boolean;
+  f_created_by_me: boolean;
+  f_project_member: boolean;
+  f_assigned: boolean;
+  f_annotators_may_view_own_data: boolean;
+}
+
+function projectFacts(r: FactRow): ProjectFacts {
+  return {
+    inSandbox: r.f_in_sandbox,
+    ownSandbox: r.f_own_sandbox,
+    workspaceMember: r.f_workspace_member,
+    createdByMe: r.f_created_by_me,
+    projectMember: r.f_project_member,
+    assigned: r.f_assigned,
+    annotatorsMayViewOwnData: r.f_annotators_may_view_own_data,
+  };
+}
+
+/** One project of the organization with its facts relative to `userId` (one query). */
+export async function projectWithFacts(
+  em: EntityManager,
+  organizationId: number,
+  projectId: number,
+  userId: number,
+  lock = false,
+): Promise<{ project: ProjectRow; facts: ProjectFacts } | null> {
+  const [row] = await em.execute<(ProjectRow & FactRow)[]>(
+    `select p.*, w.title as workspace_title, w.color as workspace_color, ${PROJECT_FACT_COLUMNS}
+       from projects p join workspaces w on w.id = p.workspace_id
+       left join project_members pm on pm.project_id = p.id and pm.user_id = ?
+      where p.id = ? and p.organization_id = ?${lock ? " for update of p" : ""}`,
+    [userId, userId, userId, userId, projectId, organizationId],
+  );
+  return row ? { project: row, facts: projectFacts(row) } : null;
+}
+
+/**
+ * The project if the caller may do `action` on it: NOT_FOUND when they cannot see it (or it
+ * is another organization's), FORBIDDEN with the policy's reason when they see it but may not.
+ */
+/**
+ * The policy's subject plus how the request authenticated: Table 3 gives managers API access
+ * only to their own or their workspaces' projects, so a manager's token reaches less than
+ * the same manager in the browser.
+ */
+export interface Caller extends Subject {
+  readonly viaToken?: boolean;
+}
+
+export async function projectFor(
+  em: EntityManager,
+  subject: Caller,
+  organizationId: number,
+  userId: number,
+  projectId: number,
+  action: Action,
+  lock = false,
+): Promise<{ project: ProjectRow; facts: ProjectFacts }> {
+  const found = await projectWithFacts(em, organizationId, projectId, userId, lock);
+  if (!found || !explain(subject, "project.read", found.facts).allowed) throw new DomainError("NOT_FOUND", "Project not found.");
+  if (subject.viaToken) {
+    const api = explain(subject, "apiToken.use", found.facts);
+    if (!api.allowed) throw new DomainError("FORBIDDEN", api.reason);
+  }
+  const decision = explain(subject, action as "project.read", found.facts);
+  if (!decision.allowed) throw new DomainError("FORBIDDEN", decision.reason);
+  return found;
+}
+
+export interface WorkspaceRow {
+  id: number;
+  organization_id: number;
+  title: string;
+  color: string;
+  description: string;
+  is_sandbox: boolean;
+  sandbox_user_id: number | null;
+  created_by_id: number | null;
+  created_at: Date;
+  updated_at: Date;
+}
+
+/** One workspace of the organization with its facts relative to `userId`. */
+export async function workspaceWithFacts(
+  em: EntityManager,
+  organizationId: number,
+  workspaceId: number,
+  userId: number,
+  lock = false,
+): Promise<{ workspace: WorkspaceRow; facts: WorkspaceFacts } | null> {
+  const [row] = await em.execute<(WorkspaceRow & { f_member: boolean })[]>(
+    `select w.*, exists (select 1 from workspace_members wm where wm.workspace_id = w.id and wm.user_id = ?) as f_member
+       from workspaces w where w.id = ? and w.organization_id = ?${lock ? " for update" : ""}`,
+    [userId, workspaceId, organizationId],
+  );
+  if (!row) return null;
+  return {
+    workspace: row,
+    facts: {
+      isSandbox: row.is_sandbox,
+      ownSandbox: row.is_sandbox && row.sandbox_user_id === userId,
+      workspaceMember: row.f_member,
+      createdByMe: row.created_by_id === userId,
+    },
+  };
+}
+
+/** The workspace if the caller may do `action` on it (NOT_FOUND when unseen, FORBIDDEN otherwise). */
+export async function workspaceFor(
+  em: EntityManager,
+  subject: Subject,
+  organizationId: number,
+  userId: number,
+  workspaceId: number,
+  action: Action,
+  lock = false,
+): Promise<{ workspace: WorkspaceRow; facts: WorkspaceFacts }> {
+  const found = await workspaceWithFacts(em, organizationId, workspaceId, userId, lock);
+  if (!found || !explain(subject, "workspace.read", found.facts).allowed) throw new DomainError("NOT_FOUND", "Workspace not found.");
+  const decision = explain(subject, action as "workspace.read", found.facts);
+  if (!decision.allowed) throw new DomainError("FORBIDDEN", decision.reason);
+  return found;
+}
