@@ -19,6 +19,8 @@ export default defineConfig({
         codeSplitting: {
           groups: [
             { name: "mantine", test: /node_modules[\\/]@mantine/ },
+            // The chart library and its dependencies: loaded with the dashboards only.
+            { name: "charts", test: /node_modules[\\/](recharts|d3-[a-z-]+|victory-vendor|@reduxjs|react-redux|redux|reselect|immer|es-toolkit|decimal\.js-light|eventemitter3|internmap|tiny-invariant|use-sync-external-store)[\\/]/ },
             { name: "vendor", test: /node_modules/ },
           ],
         },

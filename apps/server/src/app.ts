@@ -20,6 +20,7 @@ import {
 import type { FastifyReply, FastifyRequest } from "fastify";
 import { INTERNAL_ERROR, registerRestApi } from "./rest.js";
 import { registerDataRoutes } from "./data-routes.js";
+import { scimPlugin } from "./scim/plugin.js";
 
 export interface BuildServerOptions {
   orm: Orm;
@@ -29,6 +30,8 @@ export interface BuildServerOptions {
   /** Trust X-Forwarded-* from a load balancer in front. */
   trustProxy?: boolean;
   config?: LatticeConfig;
+  /** After a committed SCIM change (default: queue a debounced reconcile job). */
+  scimOnChange?: (organizationId: number) => Promise<void>;
 }
 
 /** Cookies of one request: read from its Cookie header, written as Set-Cookie on its reply. */
@@ -136,7 +139,9 @@ export async function buildServer(opts: BuildServerOptions): Promise<FastifyInst
 
   await registerRestApi(app, { createContext: contextFor });
   // Streaming import/export: outside tRPC, same context and the same procedure checks.
-  await registerDataRoutes(app, { orm: opts.orm, config, createContext: contextFor });
+  await registerDataRoutes(app, { orm: opts.orm, createContext: contextFor });
+  // SCIM 2.0 for identity providers (bearer token per organization; no cookies).
+  await app.register(scimPlugin, { orm: opts.orm, onChange: opts.scimOnChange });
 
   const webDir = opts.webDir;
   if (webDir && existsSync(path.join(webDir, "index.html"))) {

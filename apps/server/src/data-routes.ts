@@ -6,50 +6,20 @@
 // through `createDataCaller`, so the same middleware runs (membership, the declared action,
 // API-token rules) before the service checks the project. Errors have the REST shape.
 //
-// Register with `await registerDataRoutes(app, { orm, config })` after the CSRF hook (any
-// point after `app.addHook("onRequest", …)` in buildServer), so that a cookie-authenticated
-// import must come from the app's own origin like every other state-changing request.
+// buildServer registers it after the CSRF hook, with its own `contextFor`, so that a
+// cookie-authenticated import must come from the app's own origin like every other write.
 import { Readable } from "node:stream";
 import { TRPCError } from "@trpc/server";
 import type { FastifyInstance, FastifyReply, FastifyRequest } from "fastify";
-import {
-  createContext,
-  createDataCaller,
-  loadConfig,
-  parseCookieHeader,
-  serializeCookie,
-  type ByteSource,
-  type Context,
-  type CookieJar,
-  type LatticeConfig,
-  type Orm,
-} from "@lattice/api";
+import { createDataCaller, type ByteSource, type Context, type Orm } from "@lattice/api";
 import { INTERNAL_ERROR, restErrorReply } from "./rest.js";
 
 export interface DataRoutesOptions {
   orm: Orm;
-  config?: LatticeConfig;
-  /**
-   * The context of a request, when the caller already builds one for /trpc and /api (pass
-   * buildServer's `contextFor`); otherwise it is built here the same way.
-   */
-  createContext?: (req: FastifyRequest, reply: FastifyReply, path: string) => Promise<Context>;
+  /** The context of a request, built exactly as for /trpc and /api (buildServer's `contextFor`). */
+  createContext: (req: FastifyRequest, reply: FastifyReply, path: string) => Promise<Context>;
   /** Largest import body, in bytes (default 1 GiB). */
   maxImportBytes?: number;
-}
-
-function cookieJar(req: FastifyRequest, reply: FastifyReply): CookieJar {
-  const parsed = parseCookieHeader(req.headers.cookie);
-  return {
-    get: (name) => parsed.get(name),
-    set: (name, value, opts) => void reply.header("set-cookie", serializeCookie(name, value, opts)),
-    clear: (name, opts) => void reply.header("set-cookie", serializeCookie(name, "", { ...opts, maxAgeSeconds: 0 })),
-  };
-}
-
-function ownOrigin(config: LatticeConfig, req: FastifyRequest): string {
-  if (config.LATTICE_PUBLIC_URL) return new URL(config.LATTICE_PUBLIC_URL).origin;
-  return `${req.protocol}://${req.host}`;
 }
 
 function queryValue(req: FastifyRequest, name: string): string | undefined {
@@ -67,24 +37,7 @@ function importFormat(req: FastifyRequest): string {
 }
 
 export async function registerDataRoutes(app: FastifyInstance, opts: DataRoutesOptions): Promise<void> {
-  const config = opts.config ?? loadConfig();
-  const contextFor =
-    opts.createContext ??
-    ((req: FastifyRequest, reply: FastifyReply, path: string) =>
-      createContext({
-        orm: opts.orm,
-        config,
-        headers: req.headers,
-        cookies: cookieJar(req, reply),
-        request: {
-          method: req.method,
-          path,
-          ip: req.ip,
-          secure: req.protocol === "https",
-          origin: ownOrigin(config, req),
-          userAgent: typeof req.headers["user-agent"] === "string" ? req.headers["user-agent"] : undefined,
-        },
-      }));
+  const contextFor = opts.createContext;
 
   const fail = (req: FastifyRequest, reply: FastifyReply, err: unknown) => {
     if (err instanceof TRPCError) {

@@ -2,7 +2,7 @@
 // Run as many as needed against one DATABASE_URL; migrations are applied under a lock.
 import path from "node:path";
 import { fileURLToPath } from "node:url";
-import { assertDatabaseReachable, loadConfig, migrate, openOrm } from "@lattice/api";
+import { assertDatabaseReachable, closeQueueClients, loadConfig, migrate, openOrm } from "@lattice/api";
 import { buildServer, REDACTED_HEADERS } from "./app.js";
 import { describeStartupError } from "./startup.js";
 
@@ -29,6 +29,7 @@ async function main(): Promise<void> {
     closing = true;
     app.log.info({ signal }, "shutting down");
     await app.close();
+    await closeQueueClients();
     await orm.close();
     process.exit(0);
   };

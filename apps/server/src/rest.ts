@@ -243,6 +243,18 @@ export async function registerRestApi(app: FastifyInstance, opts: RestApiOptions
       if (req.body === undefined && req.headers["content-type"] === undefined) req.headers["content-type"] = "application/json";
     });
 
+    // API.md puts some POST options in the query string (`…/ldap/sync?dry_run=true`), but
+    // trpc-to-openapi reads a POST's input from its body only: fold the query into the body
+    // (the body wins where both name a field).
+    api.addHook("preHandler", async (req) => {
+      if (req.method === "GET" || req.method === "HEAD") return;
+      const query = req.query as Record<string, unknown> | undefined;
+      if (!query || typeof query !== "object" || Object.keys(query).length === 0) return;
+      if (req.body === undefined || req.body === null) req.body = { ...query };
+      else if (typeof req.body === "object" && !Array.isArray(req.body)) req.body = { ...query, ...(req.body as object) };
+      if (req.headers["content-type"] === undefined) req.headers["content-type"] = "application/json";
+    });
+
     // Procedure errors: the body of API.md and Retry-After, in place of trpc-to-openapi's shape.
     api.addHook("onSend", async (req, reply, payload) => {
       const failure = failures.get(req);
@@ -282,6 +294,9 @@ export async function registerRestApi(app: FastifyInstance, opts: RestApiOptions
       router: openApiRouter,
       createContext: ({ req, res }: { req: FastifyRequest; res: FastifyReply }) =>
         opts.createContext(req, res, requested.get(req)?.path ?? req.url.split("?")[0] ?? req.url),
+      // Accepted for background work: API.md answers a duplication request with 202 and the job id.
+      responseMeta: ({ paths, errors }: { paths?: readonly string[]; errors: readonly unknown[] }) =>
+        errors.length === 0 && paths?.[0] === "project.duplicate" ? { status: 202 } : {},
       onError: ({ error, req, path: procedure }: { error: TRPCError; req: FastifyRequest; path?: string }) => {
         failures.set(req, { error, matched: procedure !== undefined });
         if (getHTTPStatusCodeFromError(error) >= 500) req.log.error({ err: error, procedure }, "procedure failed");

@@ -8,6 +8,8 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import type { Browser, BrowserContext, Page, Route } from "playwright-core";
 import { createTestDatabase, type TestDatabase } from "@lattice/api/testing";
 import { buildServer } from "@lattice/server";
+import { startWorker, type RunningWorker } from "@lattice/worker";
+import { pino } from "pino";
 import { launchBrowser } from "./browser.js";
 
 const webDir = path.resolve(import.meta.dirname, "../dist");
@@ -15,6 +17,7 @@ const artifacts = path.resolve(import.meta.dirname, "../test-results");
 
 let db: TestDatabase;
 let app: Awaited<ReturnType<typeof buildServer>>;
+let worker: RunningWorker;
 let browser: Browser;
 let baseUrl: string;
 
@@ -96,6 +99,8 @@ beforeAll(async () => {
   app = await buildServer({ orm: db.orm, webDir });
   await app.listen({ port: 0, host: "127.0.0.1" });
   baseUrl = `http://127.0.0.1:${(app.server.address() as AddressInfo).port}`;
+  // The worker copies duplicated projects in the background, as in production.
+  worker = await startWorker({ databaseUrl: db.url, orm: db.orm, log: pino({ level: "silent" }), pollingIntervalSeconds: 0.5 });
   browser = await launchBrowser();
   await mkdir(artifacts, { recursive: true });
   olivia = await person();
@@ -104,6 +109,7 @@ beforeAll(async () => {
 
 afterAll(async () => {
   await browser?.close();
+  await worker?.stop();
   await app?.close();
   await db?.close();
 });
@@ -282,18 +288,40 @@ describe("managing access in Chromium", () => {
     await expectOrder(page, ["Accident Claims", "Injury Claims"]);
   });
 
-  step("the owner adds the annotator to one project in its settings", async () => {
+  step("the owner lets annotators view their own data, imports two tasks and assigns one to the annotator", async () => {
     const { page } = olivia;
     await page.getByRole("button", { name: "More actions for Injury Claims" }).click();
     await page.getByRole("menuitem", { name: "Project settings" }).click();
     await page.getByRole("heading", { name: "Project settings", level: 1 }).waitFor();
-    const add = page.getByRole("combobox", { name: "Add member" });
-    await add.click();
-    await add.fill("Ann");
-    await page.getByRole("option", { name: `${annotator.name} (${annotator.email})` }).click();
-    await page.getByRole("button", { name: "Add", exact: true }).click();
-    await page.getByRole("table", { name: "Project members" }).getByText(annotator.email).waitFor();
+    await page.getByRole("switch", { name: "Annotators may view their own data" }).check();
+    await page.getByRole("button", { name: "Save", exact: true }).click();
+    await page.getByText("Project settings were saved").waitFor();
     await shot(page, "project-settings");
+
+    await page.goto(page.url().replace(/\/settings$/, ""));
+    await page.getByRole("heading", { name: "Injury Claims", level: 1 }).waitFor();
+    await page.getByText("This project has no tasks yet.").waitFor();
+    const tasks = [{ data: { text: "Rear-ended at a stop light" } }, { data: { text: "Slipped on a wet floor" } }];
+    await page.locator('input[type="file"]').setInputFiles({ name: "tasks.json", mimeType: "application/json", buffer: Buffer.from(JSON.stringify(tasks)) });
+    await page.getByText("Imported 2 tasks into Injury Claims").waitFor();
+    const table = page.getByRole("table", { name: "Tasks" });
+    await table.getByText("Rear-ended at a stop light").waitFor();
+    expect(await page.getByRole("link", { name: "Export JSON" }).getAttribute("href")).toMatch(/\/api\/projects\/\d+\/export\?format=JSON$/);
+    await shot(page, "project-tasks");
+
+    const first = table.getByRole("row").filter({ hasText: "Rear-ended" });
+    await first.getByRole("checkbox").check();
+    await page.getByRole("button", { name: "Assign", exact: true }).click();
+    const dialog = page.getByRole("dialog", { name: "Assign 1 task" });
+    await dialog.getByPlaceholder("Pick people").click();
+    await page.getByRole("option", { name: `${annotator.name} (${annotator.email})` }).click();
+    await shot(page, "assign");
+    await dialog.getByRole("button", { name: "Assign tasks" }).click();
+    await page.getByText("1 assignment made in Injury Claims").waitFor();
+    await page.getByRole("table", { name: "Project members" }).getByText(annotator.email).waitFor();
+    // Who can reach the project, and why: the annotator through their task.
+    await page.getByRole("table", { name: "Project access" }).getByRole("row").filter({ hasText: annotator.name }).getByText("has tasks in it").waitFor();
+    await shot(page, "project-access");
   });
 
   step("the annotator logs in and sees exactly that project, no workspace and no pinning", async () => {
@@ -323,7 +351,88 @@ describe("managing access in Chromium", () => {
     await page.getByRole("link", { name: "Injury Claims" }).click();
     await page.getByRole("heading", { name: "Injury Claims", level: 1 }).waitFor();
     expect(await page.getByRole("button", { name: /Pin project|Project settings/ }).count()).toBe(0);
+    // Only the task assigned to them, and no import, export or assignment.
+    const table = page.getByRole("table", { name: "Tasks" });
+    await table.getByText("Rear-ended at a stop light").waitFor();
+    expect(await table.getByText("Slipped on a wet floor").count()).toBe(0);
+    expect(await page.getByRole("button", { name: /^(Import|Assign)$/ }).count()).toBe(0);
+    expect(await page.getByRole("link", { name: /Export/ }).count()).toBe(0);
     await shot(page, "annotator-project");
+  });
+
+  step("the annotator labels their task in the JSON view and sees it on their dashboard", async () => {
+    const { page } = ann;
+    const row = page.getByRole("table", { name: "Tasks" }).getByRole("row").filter({ hasText: "Rear-ended" });
+    await row.getByRole("button", { name: /^Label task/ }).click();
+    const dialog = page.getByRole("dialog", { name: /^Label task/ });
+    await dialog.getByLabel("Result (JSON)").fill('{"label": "collision"}');
+    await shot(page, "labeling");
+    await dialog.getByRole("button", { name: "Submit" }).click();
+    await dialog.waitFor({ state: "hidden" });
+    await row.getByText("annotated").waitFor();
+
+    await openMenuItem(page, "Dashboards");
+    await page.getByRole("heading", { name: "Annotator dashboard" }).waitFor();
+    await page.getByRole("figure", { name: "My annotations over time" }).locator(".recharts-bar-rectangle").first().waitFor();
+    await shot(page, "annotator-dashboard");
+  });
+
+  step("the owner reviews the annotation, then reads the activity log and the dashboards", async () => {
+    const { page } = olivia;
+    await page.reload();
+    const row = page.getByRole("table", { name: "Tasks" }).getByRole("row").filter({ hasText: "Rear-ended" });
+    await row.getByRole("button", { name: /^Review task/ }).click();
+    const dialog = page.getByRole("dialog", { name: /^Review task/ });
+    await dialog.getByText('"collision"').waitFor();
+    await dialog.getByLabel(/^Comment on annotation/).fill("Looks right");
+    await shot(page, "review");
+    await dialog.getByRole("button", { name: "Accept" }).click();
+    await dialog.getByText("accepted", { exact: true }).waitFor();
+    await page.keyboard.press("Escape");
+    await dialog.waitFor({ state: "hidden" });
+
+    await openMenuItem(page, "Activity log");
+    const log = page.getByRole("table", { name: "Activity log" });
+    await log.getByRole("row").nth(1).waitFor();
+    await page.getByLabel("Search").fill("assign");
+    // Only the assignment matches (its action and its path name it).
+    await page.getByText("1 entry", { exact: true }).waitFor();
+    await log.getByText("task.assignAnnotators").waitFor();
+    await shot(page, "activity");
+
+    await openMenuItem(page, "Dashboards");
+    await page.getByRole("figure", { name: "Annotations per annotator" }).locator(".recharts-bar-rectangle").first().waitFor();
+    await shot(page, "dashboards");
+  });
+
+  step("a duplication with annotations shows progress and lands in the chosen workspace", async () => {
+    const { page } = olivia;
+    await openMenuItem(page, "All Projects");
+    await page.getByRole("button", { name: "More actions for Injury Claims" }).click();
+    await page.getByRole("menuitem", { name: "Duplicate project" }).click();
+    const dialog = page.getByRole("dialog", { name: "Duplicate Injury Claims" });
+    await dialog.getByLabel("Destination workspace").selectOption({ label: "Sandbox (private)" });
+    await dialog.getByLabel(/^New name/).fill("Injury Claims review copy");
+    await dialog.getByLabel("New description").fill("Copied with its reviewed annotation");
+    await dialog.getByRole("radio", { name: "Settings, data and all annotations" }).check();
+    await dialog.getByRole("checkbox", { name: "Mark the copied annotations as ground truth" }).check();
+    await shot(page, "duplicate");
+    await dialog.getByRole("button", { name: "Duplicate", exact: true }).click();
+    await dialog.getByRole("progressbar", { name: "Duplication progress" }).waitFor();
+    const open = dialog.getByRole("link", { name: "Open Injury Claims review copy" });
+    await open.waitFor({ timeout: 30_000 });
+    await shot(page, "duplicate-done");
+    await open.click();
+    await page.getByRole("heading", { name: "Injury Claims review copy", level: 1 }).waitFor();
+    await page.getByText("Sandbox", { exact: true }).first().waitFor();
+    const table = page.getByRole("table", { name: "Tasks" });
+    await table.getByText("Rear-ended at a stop light").waitFor();
+    await table.getByText("Slipped on a wet floor").waitFor();
+    // The reviewed annotation came along: one annotation on the first task.
+    const copied = table.getByRole("row").filter({ hasText: "Rear-ended" });
+    const column = (await table.getByRole("columnheader").allInnerTexts()).indexOf("Annotations");
+    expect(await copied.getByRole("cell").nth(column).innerText()).toBe("1");
+    await shot(page, "duplicated-project");
   });
 
   it("showed no console error and no failed request to either person", () => {

@@ -30,6 +30,29 @@ afterAll(async () => {
 });
 
 describe("first page in Chromium", () => {
+  it("renders at / (the sign-in page when signed out) with the server's health fetched through tRPC", async () => {
+    const page = await browser.newPage();
+    const problems: string[] = [];
+    page.on("console", (msg) => {
+      if (msg.type() === "error") problems.push(msg.text());
+    });
+    page.on("response", (res) => {
+      if (res.status() >= 400) problems.push(`${res.status()} ${res.url()}`);
+    });
+    let healthCalled = false;
+    page.on("request", (req) => {
+      if (new URL(req.url()).pathname.startsWith("/trpc/") && req.url().includes("health")) healthCalled = true;
+    });
+    await page.goto(`${baseUrl}/`);
+    const status = page.getByTestId("server-status");
+    await status.getByText(/^Server ok/).waitFor();
+    expect(await status.innerText()).toBe("Server ok · database up · migrations applied");
+    expect(healthCalled).toBe(true);
+    await page.screenshot({ path: path.join(artifacts, "first-page.png"), fullPage: true });
+    expect(problems).toEqual([]);
+    await page.close();
+  });
+
   it("renders the status page and shows the health result fetched through tRPC", async () => {
     const page = await browser.newPage();
     const consoleErrors: string[] = [];

@@ -1,8 +1,9 @@
 import { Alert, Button, Center, Loader, Stack } from "@mantine/core";
-import { useEffect, useMemo } from "react";
-import { Navigate, Route, Routes, useLocation, useNavigate } from "react-router";
+import { Suspense, lazy, useMemo } from "react";
+import { Navigate, Route, Routes, useLocation } from "react-router";
 import { AppLayout } from "./components/AppLayout.js";
-import { errorCode, errorText } from "./errors.js";
+import { ActivityPage } from "./pages/ActivityPage.js";
+import { errorText } from "./errors.js";
 import { LoginPage } from "./pages/LoginPage.js";
 import { OrganizationPage } from "./pages/OrganizationPage.js";
 import { ProjectPage } from "./pages/ProjectPage.js";
@@ -12,8 +13,11 @@ import { SignupPage } from "./pages/SignupPage.js";
 import { StatusPage } from "./pages/StatusPage.js";
 import { NoOrganizationPage, WaitingPage } from "./pages/WaitingPage.js";
 import { WorkspacePage } from "./pages/WorkspacePage.js";
-import { SessionContext, hasSessionHint, sessionOf, setSessionHint } from "./session.js";
+import { SessionContext, sessionOf } from "./session.js";
 import { trpc } from "./trpc.js";
+
+// The dashboards carry the chart library: loaded when first visited.
+const DashboardPage = lazy(() => import("./pages/DashboardPage.js").then((m) => ({ default: m.DashboardPage })));
 
 export function App() {
   return (
@@ -35,6 +39,15 @@ export function SignedInRoutes() {
       <Route path="projects/:id" element={<ProjectPage />} />
       <Route path="projects/:id/settings" element={<ProjectSettingsPage />} />
       <Route path="organization" element={<OrganizationPage />} />
+      <Route path="activity" element={<ActivityPage />} />
+      <Route
+        path="dashboards"
+        element={
+          <Suspense fallback={<Loader size="sm" aria-label="Loading dashboards" />}>
+            <DashboardPage />
+          </Suspense>
+        }
+      />
       <Route path="workspaces/:id" element={<WorkspacePage />} />
       <Route path="*" element={<Alert title="Page not found">There is nothing at this address.</Alert>} />
     </Routes>
@@ -47,25 +60,15 @@ export function SignedInRoutes() {
  */
 function SignedIn() {
   const location = useLocation();
-  const navigate = useNavigate();
-  const hint = hasSessionHint();
-  const me = trpc.auth.me.useQuery(undefined, {
-    enabled: hint,
+  // `auth.session` answers null when signed out (no 401 to log in the console).
+  const me = trpc.auth.session.useQuery(undefined, {
     retry: false,
     // A pending member's page turns into the app once someone activates them.
     refetchInterval: (q) => (q.state.data?.active_organization?.status === "pending" ? 5_000 : false),
   });
-  const unauthorized = me.isError && errorCode(me.error) === "UNAUTHORIZED";
-  useEffect(() => {
-    if (unauthorized) {
-      setSessionHint(false);
-      navigate(`/login?next=${encodeURIComponent(location.pathname + location.search)}`, { replace: true });
-    }
-  }, [unauthorized, navigate, location.pathname, location.search]);
   const session = useMemo(() => (me.data ? sessionOf(me.data) : null), [me.data]);
 
-  if (!hint) return <Navigate to={location.pathname === "/" ? "/login" : `/login?next=${encodeURIComponent(location.pathname + location.search)}`} replace />;
-  if (me.isPending || unauthorized)
+  if (me.isPending)
     return (
       <Center mih="100vh">
         <Loader aria-label="Loading" />
@@ -82,6 +85,8 @@ function SignedIn() {
         </Stack>
       </Center>
     );
+  if (me.data === null)
+    return <Navigate to={location.pathname === "/" ? "/login" : `/login?next=${encodeURIComponent(location.pathname + location.search)}`} replace />;
   if (me.data.active_organization?.status === "pending") return <WaitingPage me={me.data} />;
   if (!session) return <NoOrganizationPage me={me.data} />;
   return (

@@ -37,3 +37,18 @@ export function HealthPanel() {
     </Card>
   );
 }
+
+/** One line under the sign-in card: the server's health, fetched through tRPC. */
+export function ServerStatus() {
+  const health = trpc.health.useQuery(undefined, { refetchInterval: 30_000, retry: false });
+  const text = health.data
+    ? `Server ${health.data.status} · database ${health.data.database} · migrations ${health.data.migrations}`
+    : health.isError
+      ? "The server cannot be reached."
+      : "Checking the server…";
+  return (
+    <Text size="xs" c="dimmed" ta="center" role="status" data-testid="server-status">
+      {text}
+    </Text>
+  );
+}

@@ -2,7 +2,6 @@
 // gives us about a resource. The server enforces the same rules; these only hide or disable.
 import {
   codeToMembership,
-  type Edition,
   type MembershipStatus,
   type ProjectFacts,
   type Role,
@@ -12,13 +11,7 @@ import {
 } from "@lattice/policy";
 import type { Person, Project, ProjectDetail, Workspace } from "./trpc.js";
 
-/**
- * The instance's edition. The API does not expose it yet (see the report on issue 9), so the
- * web app offers the enterprise roles; the server refuses a role the edition does not assign.
- */
-export const EDITION: Edition = "enterprise";
-
-/** The caller's subject in their active organization, from `auth.me`. */
+/** The caller's subject in their active organization, from `auth.session`. */
 export function subjectFrom(org: { role: RoleCode; status: MembershipStatus } | null): Subject {
   if (!org) return { role: null, status: "deactivated" };
   if (org.status !== "active") return { role: null, status: org.status };

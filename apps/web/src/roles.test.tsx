@@ -20,17 +20,18 @@ async function openMenu() {
 }
 
 describe("signed out and pending", () => {
-  it("sends a signed-out visitor to the login page without asking the server who they are", async () => {
+  it("sends a signed-out visitor to the login page after one public session check", async () => {
     const app = renderApp("/projects", {}, { signedIn: false });
     expect(await screen.findByRole("heading", { name: "Log in" })).toBeTruthy();
-    expect(app.calls).toEqual([]);
+    // The session check, and the public health line under the card; nothing of an organization.
+    expect(new Set(app.calls.map((c) => c.path))).toEqual(new Set(["auth.session", "health"]));
   });
 
   it("shows a Not Activated member the waiting page and nothing of the organization", async () => {
-    const app = renderApp("/projects", { "auth.me": () => meAs("NO") });
+    const app = renderApp("/projects", { "auth.session": () => meAs("NO") });
     expect(await screen.findByRole("heading", { name: "Waiting for activation" })).toBeTruthy();
     expect(screen.getByText("Not Activated")).toBeTruthy();
-    expect(app.calls.map((c) => c.path)).toEqual(["auth.me"]);
+    expect(new Set(app.calls.map((c) => c.path))).toEqual(new Set(["auth.session", "health"]));
   });
 
   it("says why sign-up failed, in the server's words", async () => {
@@ -318,8 +319,17 @@ describe("project settings", () => {
 });
 
 describe("several organizations", () => {
-  it("lets a member of several organizations switch from the header", async () => {
-    const me = { ...meAs("AN"), organizations: [...meAs("AN").organizations, { id: 20, title: "Beta", created_at: "2026-01-01T00:00:00.000Z", role: "MA" as const, status: "active" as const }] };
+  it("lets a member of several organizations switch from the header, showing their status in each", async () => {
+    const at = "2026-01-01T00:00:00.000Z";
+    const me = {
+      ...meAs("AN"),
+      organizations: [
+        ...meAs("AN").organizations,
+        { id: 20, title: "Beta", created_at: at, role: "MA" as const, status: "active" as const },
+        { id: 30, title: "Gamma", created_at: at, role: "NO" as const, status: "pending" as const },
+        { id: 40, title: "Delta", created_at: at, role: "DI" as const, status: "deactivated" as const },
+      ],
+    };
     const switches: unknown[] = [];
     renderApp("/projects", {
       ...baseHandlers(me, [sandbox()]),
@@ -329,7 +339,10 @@ describe("several organizations", () => {
       },
     });
     await userEvent.click(await screen.findByRole("button", { name: /Switch organization/ }));
-    await userEvent.click(await screen.findByRole("menuitem", { name: "Beta" }));
+    // A pending member may switch to see the waiting page; a deactivated one may not.
+    expect((await screen.findByRole("menuitem", { name: "Gamma Not Activated" })).hasAttribute("disabled")).toBe(false);
+    expect(screen.getByRole("menuitem", { name: "Delta Deactivated" }).hasAttribute("disabled")).toBe(true);
+    await userEvent.click(screen.getByRole("menuitem", { name: "Beta Manager" }));
     await waitFor(() => expect(switches).toEqual([{ id: 20 }]));
   });
 });

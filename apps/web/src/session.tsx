@@ -6,30 +6,6 @@ import { useNavigate } from "react-router";
 import { subjectFrom } from "./access.js";
 import { trpc, type CurrentUser } from "./trpc.js";
 
-/**
- * The session cookie is httpOnly, so the page cannot see it. This flag (no secret in it) remembers
- * that this browser signed in, so a signed-out visitor is sent to the login page without an
- * `auth.me` call that would only answer 401.
- */
-const HINT = "lattice.signedIn";
-
-export function hasSessionHint(): boolean {
-  try {
-    return localStorage.getItem(HINT) === "1";
-  } catch {
-    return false;
-  }
-}
-
-export function setSessionHint(on: boolean): void {
-  try {
-    if (on) localStorage.setItem(HINT, "1");
-    else localStorage.removeItem(HINT);
-  } catch {
-    // Storage refused (private mode): the app then asks the server on every load.
-  }
-}
-
 export type ActiveOrganization = NonNullable<CurrentUser["active_organization"]>;
 
 export interface Session {
@@ -53,15 +29,14 @@ export function sessionOf(me: CurrentUser): Session | null {
   return { me, organization, subject: subjectFrom(organization) };
 }
 
-/** After login or sign-up: remember the session, seed `auth.me`, go where the person was going. */
+/** After login or sign-up: seed `auth.session`, go where the person was going. */
 export function useSignedIn() {
   const queryClient = useQueryClient();
   const utils = trpc.useUtils();
   const navigate = useNavigate();
   return (me: CurrentUser, next?: string | null) => {
     queryClient.clear();
-    setSessionHint(true);
-    utils.auth.me.setData(undefined, me);
+    utils.auth.session.setData(undefined, me);
     navigate(next && next.startsWith("/") && !next.startsWith("//") ? next : "/projects", { replace: true });
   };
 }
@@ -69,11 +44,12 @@ export function useSignedIn() {
 export function useLogout() {
   const queryClient = useQueryClient();
   const navigate = useNavigate();
+  const utils = trpc.useUtils();
   const logout = trpc.auth.logout.useMutation({
     onSettled: () => {
-      setSessionHint(false);
-      navigate("/login", { replace: true });
       queryClient.clear();
+      utils.auth.session.setData(undefined, null);
+      navigate("/login", { replace: true });
     },
   });
   return logout;

@@ -9,6 +9,7 @@ export type RouterOutputs = inferRouterOutputs<AppRouter>;
 export type RouterInputs = inferRouterInputs<AppRouter>;
 
 export type CurrentUser = RouterOutputs["auth"]["me"];
+export type Task = RouterOutputs["task"]["list"]["results"][number];
 export type Member = RouterOutputs["member"]["list"]["results"][number];
 export type Workspace = RouterOutputs["workspace"]["list"][number];
 export type Person = RouterOutputs["workspace"]["members"][number];

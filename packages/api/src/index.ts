@@ -36,6 +36,9 @@ export {
   runLdapSync,
   queueScimReconcile,
   dueLdapOrganizations,
+  readLdap,
+  encryptSecret,
+  LDAP_DEFAULTS,
   type ScimResponse,
   type ScimRequest,
 } from "./services/directory/index.js";

@@ -6,7 +6,6 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { reconcile } from "@lattice/api";
 import { callerFor, createTestDatabase, seedOrganization, type TestDatabase } from "@lattice/api/testing";
 import { buildServer } from "../app.js";
-import { scimPlugin } from "./plugin.js";
 
 // eslint-disable-next-line @typescript-eslint/no-explicit-any
 type Json = any;
@@ -15,9 +14,12 @@ let db: TestDatabase;
 let app: FastifyInstance;
 beforeAll(async () => {
   db = await createTestDatabase();
-  app = await buildServer({ orm: db.orm, logger: { level: "error" } });
+  app = await buildServer({
+    orm: db.orm,
+    logger: { level: "error" },
+    scimOnChange: async (organizationId) => void (await reconcile(db.orm.em, { organizationId, source: "scim", trigger: "scim" })),
+  });
   // Reconcile at once after each change (the server queues a debounced job instead).
-  await app.register(scimPlugin, { orm: db.orm, onChange: async (organizationId) => void (await reconcile(db.orm.em, { organizationId, source: "scim", trigger: "scim" })) });
 });
 afterAll(async () => {
   await app?.close();
@@ -314,6 +316,9 @@ describe("Microsoft Entra ID provisioning, replayed", () => {
     expect(res.body.totalResults).toBe(1);
     res = await scim(org, "GET", `/Groups?filter=${encodeURIComponent(`id eq "${group}" and members eq "${users[1]}"`)}&excludedAttributes=members`);
     expect(res.body.totalResults).toBe(0);
+    res = await scim(org, "GET", "/Groups");
+    expect(res.body.Resources).toHaveLength(1);
+    expect(res.body.Resources[0].members.map((x: Json) => x.value).sort()).toEqual([users[0], users[2]].sort());
     // Entra's group rename.
     res = await scim(org, "PATCH", `/Groups/${group}`, { schemas: ["urn:ietf:params:scim:api:messages:2.0:PatchOp"], Operations: [{ op: "Replace", path: "displayName", value: "Lattice Annotators" }] });
     expect(res.status).toBe(200);

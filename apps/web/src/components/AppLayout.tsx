@@ -96,6 +96,10 @@ export function NavMenu({ onNavigate, onCreateWorkspace }: { onNavigate?: () => 
         {can(subject, "member.list") && (
           <NavLink component={RouterNavLink} to="/organization" label="Organization" active={active("/organization")} onClick={onNavigate} />
         )}
+        <NavLink component={RouterNavLink} to="/dashboards" label="Dashboards" active={active("/dashboards")} onClick={onNavigate} />
+        {can(subject, "activityLog.view") && (
+          <NavLink component={RouterNavLink} to="/activity" label="Activity log" active={active("/activity")} onClick={onNavigate} />
+        )}
         {showSandbox && scope.sandbox && (
           <NavLink
             component={RouterNavLink}

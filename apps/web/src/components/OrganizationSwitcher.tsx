@@ -1,5 +1,6 @@
 import { Button, Menu, Text } from "@mantine/core";
 import { notifications } from "@mantine/notifications";
+import { CODE_LABEL, STATUS_LABEL } from "../access.js";
 import { errorText } from "../errors.js";
 import { useSwitchOrganization } from "../session.js";
 import type { CurrentUser } from "../trpc.js";
@@ -27,7 +28,13 @@ export function OrganizationSwitcher({ me, alwaysMenu = false }: { me: CurrentUs
         {me.organizations.map((o) => (
           <Menu.Item
             key={o.id}
-            disabled={o.id === active?.id}
+            // Pending members may switch to see the waiting page; deactivated ones have no access.
+            disabled={o.id === active?.id || o.status === "deactivated"}
+            rightSection={
+              <Text size="xs" c={o.status === "active" ? "dimmed" : o.status === "pending" ? "orange" : "red"}>
+                {o.status === "active" ? CODE_LABEL[o.role] : STATUS_LABEL[o.status]}
+              </Text>
+            }
             onClick={() =>
               switchOrg.mutate(
                 { id: o.id },

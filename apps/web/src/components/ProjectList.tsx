@@ -1,11 +1,13 @@
 import { ActionIcon, Alert, Anchor, Badge, Card, Group, Loader, Menu, NativeSelect, Pagination, SimpleGrid, Stack, Text } from "@mantine/core";
-import { can, type ProjectFacts } from "@lattice/policy";
+import { can, explain, type ProjectFacts } from "@lattice/policy";
+import { useState } from "react";
 import { Link, useSearchParams } from "react-router";
 import { errorText } from "../errors.js";
 import { usePinning } from "../pinning.js";
 import { useScope } from "../scope.js";
 import { useSession } from "../session.js";
 import { trpc, type Project } from "../trpc.js";
+import { DuplicateDialog } from "./DuplicateDialog.js";
 import { DotsIcon, PinIcon } from "./icons.js";
 
 export const PROJECTS_PAGE_SIZE = 12;
@@ -103,6 +105,8 @@ export function ProjectCard({
   const { subject } = useSession();
   const mayPin = can(subject, "project.pin", facts);
   const mayChange = can(subject, "project.update", facts);
+  const duplication = explain(subject, "project.duplicate", facts);
+  const [duplicating, setDuplicating] = useState(false);
   const pinned = !!p.pinned_at;
 
   return (
@@ -146,6 +150,16 @@ export function ProjectCard({
                   ) : (
                     <Menu.Item onClick={() => onPin(p)}>Pin project</Menu.Item>
                   ))}
+                {duplication.allowed ? (
+                  <Menu.Item onClick={() => setDuplicating(true)}>Duplicate project</Menu.Item>
+                ) : (
+                  <Menu.Item disabled aria-label="Duplicate project" title={duplication.reason}>
+                    Duplicate project
+                    <Text size="xs" c="dimmed" maw={240}>
+                      {duplication.reason}
+                    </Text>
+                  </Menu.Item>
+                )}
                 {mayChange && (
                   <Menu.Item component={Link} to={`/projects/${p.id}/settings`}>
                     Project settings
@@ -156,6 +170,7 @@ export function ProjectCard({
           )}
         </Group>
       </Stack>
+      {duplicating && <DuplicateDialog project={p} onClose={() => setDuplicating(false)} />}
     </Card>
   );
 }

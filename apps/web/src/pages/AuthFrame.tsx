@@ -1,6 +1,7 @@
 import { Anchor, Center, Paper, Stack, Text, Title } from "@mantine/core";
 import type { ReactNode } from "react";
 import { Link } from "react-router";
+import { ServerStatus } from "../HealthPanel.js";
 
 /** The centred card of the sign-in, sign-up and waiting pages. */
 export function AuthFrame({ title, children }: { title: string; children: ReactNode }) {
@@ -20,6 +21,7 @@ export function AuthFrame({ title, children }: { title: string; children: ReactN
             {children}
           </Stack>
         </Paper>
+        <ServerStatus />
       </Stack>
     </Center>
   );

@@ -2,7 +2,7 @@ import { Alert, Anchor, Button, PasswordInput, Stack, Text, TextInput } from "@m
 import { useForm } from "@mantine/form";
 import { Link, Navigate, useSearchParams } from "react-router";
 import { errorText } from "../errors.js";
-import { hasSessionHint, useSignedIn } from "../session.js";
+import { useSignedIn } from "../session.js";
 import { trpc } from "../trpc.js";
 import { AuthFrame } from "./AuthFrame.js";
 
@@ -19,8 +19,9 @@ export function LoginPage() {
     },
   });
   const login = trpc.auth.login.useMutation({ onSuccess: (me) => signedIn(me, next) });
+  const session = trpc.auth.session.useQuery(undefined, { retry: false });
 
-  if (hasSessionHint() && !invite && !login.isPending && !login.isSuccess) return <Navigate to={next ?? "/projects"} replace />;
+  if (session.data && !invite && !login.isPending && !login.isSuccess) return <Navigate to={next ?? "/projects"} replace />;
 
   return (
     <AuthFrame title="Log in">

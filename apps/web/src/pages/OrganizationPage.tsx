@@ -33,7 +33,8 @@ import {
   type RoleCode,
 } from "@lattice/policy";
 import { useState } from "react";
-import { CODE_LABEL, EDITION, ROLE_LABEL, STATUS_LABEL } from "../access.js";
+import { CODE_LABEL, ROLE_LABEL, STATUS_LABEL } from "../access.js";
+import { MemberAccessButton } from "../components/AccessViews.js";
 import { AddPeopleDialog } from "../components/AddPeopleDialog.js";
 import { PlusIcon } from "../components/icons.js";
 import { errorText } from "../errors.js";
@@ -184,6 +185,17 @@ function People() {
   );
 }
 
+/** Facts of a project the caller created: the narrowest case in which a manager may review access. */
+const MANAGED_PROJECT = {
+  inSandbox: false,
+  ownSandbox: false,
+  workspaceMember: true,
+  createdByMe: true,
+  projectMember: false,
+  assigned: false,
+  annotatorsMayViewOwnData: false,
+} as const;
+
 function PersonRow({ member: m }: { member: Member }) {
   const { me, subject } = useSession();
   const utils = trpc.useUtils();
@@ -192,6 +204,8 @@ function PersonRow({ member: m }: { member: Member }) {
   const target = refOf(m);
   const facts = memberFacts(actor, target);
   const name = displayName(m);
+  // Managers review the access of the projects they manage; administrators and the owner, all.
+  const mayReviewAccess = can(subject, "project.viewAccess", MANAGED_PROJECT);
 
   const refresh = async () => {
     await Promise.all([utils.member.list.invalidate(), utils.organization.get.invalidate()]);
@@ -229,12 +243,12 @@ function PersonRow({ member: m }: { member: Member }) {
     }
     const options = [
       ...(m.status === "pending" ? [{ value: "NO", label: "Not Activated", disabled: true }] : []),
-      ...assignableRoles(EDITION).map((r) => ({
+      ...assignableRoles(me.edition).map((r) => ({
         value: roleToCode(r),
         label: ROLE_LABEL[r],
-        disabled: !canChangeRole(actor, target, r, EDITION),
+        disabled: !canChangeRole(actor, target, r, me.edition),
       })),
-      { value: "DI", label: "Deactivate", disabled: !explainChangeRole(actor, target, "deactivated", EDITION).allowed },
+      { value: "DI", label: "Deactivate", disabled: !explainChangeRole(actor, target, "deactivated", me.edition).allowed },
     ];
     return (
       <Group gap="xs" wrap="nowrap">
@@ -280,6 +294,7 @@ function PersonRow({ member: m }: { member: Member }) {
       </Table.Td>
       <Table.Td>{roleCell}</Table.Td>
       <Table.Td>
+        {mayReviewAccess && m.status === "active" && <MemberAccessButton userId={m.user.id} name={name} />}
         {removal?.allowed && (
           <Button size="xs" variant="subtle" color="red" aria-label={`Remove ${name}`} onClick={() => setConfirmRemove(true)}>
             Remove
@@ -321,7 +336,7 @@ function OwnershipTransfer() {
     onSuccess: async (row) => {
       setConfirming(false);
       setChoice("");
-      await Promise.all([utils.auth.me.invalidate(), utils.member.list.invalidate()]);
+      await Promise.all([utils.auth.session.invalidate(), utils.member.list.invalidate()]);
       notifications.show({ color: "teal", message: `${row.user.name || row.user.email} is now the owner` });
     },
   });

@@ -2,6 +2,8 @@ import { Alert, Anchor, Badge, Button, Card, Group, Loader, Stack, Table, Text, 
 import { can } from "@lattice/policy";
 import { Link, useParams } from "react-router";
 import { PinIcon } from "../components/icons.js";
+import { TasksPanel } from "../components/TasksPanel.js";
+import { ProjectAccessCard } from "../components/AccessViews.js";
 import { errorText } from "../errors.js";
 import { usePinning } from "../pinning.js";
 import { useScope } from "../scope.js";
@@ -13,7 +15,7 @@ export function useProjectId(): number {
   return Number.isSafeInteger(id) && id > 0 ? id : 0;
 }
 
-/** One project: what it is, where it lives, who is in it. Tasks arrive with the tasks issue. */
+/** One project: what it is, where it lives, who is in it, and its tasks. */
 export function ProjectPage() {
   const id = useProjectId();
   const { me, subject } = useSession();
@@ -107,14 +109,8 @@ export function ProjectPage() {
           )}
         </Stack>
       </Card>
-      <Card withBorder>
-        <Title order={2} size="h4">
-          Tasks
-        </Title>
-        <Text size="sm" c="dimmed">
-          This project has {p.task_count} {p.task_count === 1 ? "task" : "tasks"}.
-        </Text>
-      </Card>
+      <TasksPanel project={p} subject={subject} facts={facts} meId={me.id} />
+      {can(subject, "project.viewAccess", facts) && <ProjectAccessCard projectId={p.id} />}
     </Stack>
   );
 }

@@ -25,7 +25,7 @@ export function WaitingPage({ me }: { me: CurrentUser }) {
         </Group>
       )}
       <Group>
-        <Button variant="light" onClick={() => void utils.auth.me.invalidate()}>
+        <Button variant="light" onClick={() => void utils.auth.session.invalidate()}>
           Check again
         </Button>
         <Button variant="default" onClick={() => logout.mutate()} loading={logout.isPending}>

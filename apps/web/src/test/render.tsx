@@ -8,7 +8,6 @@ import type { AppRouter } from "@lattice/api";
 import { MemoryRouter } from "react-router";
 import { App } from "../App.js";
 import { Providers, createQueryClient } from "../providers.js";
-import { setSessionHint } from "../session.js";
 import { trpc, type CurrentUser, type Member, type Project, type Workspace } from "../trpc.js";
 
 export type Handler = (input: unknown) => unknown;
@@ -44,7 +43,7 @@ function fakeLink(handlers: Handlers, calls: Call[]): TRPCLink<AppRouter> {
 
 /** Render the app at `route`, signed in unless `signedIn` is false. */
 export function renderApp(route: string, handlers: Handlers, { signedIn = true }: { signedIn?: boolean } = {}) {
-  setSessionHint(signedIn);
+  if (!signedIn && !handlers["auth.session"]) handlers = { ...handlers, "auth.session": () => null };
   const calls: Call[] = [];
   const client = trpc.createClient({ links: [fakeLink(handlers, calls)] });
   const queryClient = createQueryClient();
@@ -121,7 +120,7 @@ export function member(id: number, role: Member["role"], name = `Person ${id}`):
 /** Answers every signed-in page needs, for `me`. */
 export function baseHandlers(me: CurrentUser, workspaces: Workspace[], projects: Project[] = []): Handlers {
   return {
-    "auth.me": () => me,
+    "auth.session": () => me,
     "workspace.list": () => workspaces,
     "workspace.members": () => [],
     "project.list": () => page(projects),

@@ -8,6 +8,7 @@ export async function reconcileDirectory(payload: JobPayload<"directory.reconcil
     organizationId: payload.organizationId,
     source: payload.source,
     force: payload.force,
+    dryRun: payload.dryRun,
     runId: payload.runId,
     trigger: payload.force ? "approval" : payload.source,
   });

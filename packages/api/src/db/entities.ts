@@ -418,7 +418,6 @@ export interface LdapSettings {
 export const DirectorySettings = defineEntity({
   name: "DirectorySettings",
   tableName: "directory_settings",
-  checks: [{ name: "directory_settings_guard_share", expression: "guard_threshold >= 0 and guard_threshold <= 1" }],
   properties: {
     organization: () => p.oneToOne(Organization).owner().primary().deleteRule("cascade"),
     /** SHA-256 of the SCIM bearer token; the token is shown once. */
@@ -428,7 +427,7 @@ export const DirectorySettings = defineEntity({
     authoritativeRoles: p.boolean().default(false),
     authoritativeWorkspaces: p.boolean().default(false),
     authoritativeProjects: p.boolean().default(false),
-    /** Share of directory-managed members a run may deactivate without approval. */
+    /** Share (0..1, checked by the API) of directory-managed members a run may deactivate without approval. */
     guardThreshold: p.double().default(0.1),
     ldap: p.json<LdapSettings>().nullable(),
     /** AES-256-GCM under a key derived from LATTICE_SECRET_KEY: `iv.tag.ciphertext`, base64url. */

@@ -44,6 +44,7 @@ const TABLE: Record<string, string> = {
   //                                        OW  AD  MA  MO  RE  AN  ST  NO  DI  FO
   "task.list": /*                        */ "ok ok  ok  ok  ok  ok  NF  F   F   NF",
   "task.list (own data not allowed)": /* */ "ok ok  ok  ok  ok  F   NF  F   F   NF",
+  "task.annotations": /*                 */ "ok ok  ok  ok  ok  ok  NF  F   F   NF",
   "task.assign (annotate)": /*           */ "ok ok  ok  F   ok  F   F   F   F   NF",
   "task.assign (review)": /*             */ "ok ok  ok  F   F   F   F   F   F   NF",
   "task.delete": /*                      */ "ok ok  ok  F   F   F   F   F   F   NF",
@@ -76,6 +77,15 @@ interface Case {
 const IMPORT = JSON.stringify([{ data: { text: "new" }, annotations: [{ result: { choice: "negative" } }] }]);
 
 const CASES: Record<string, Case> = {
+  "task.annotations": {
+    logs: 0,
+    run: (c, f) => c.task.annotations({ id: f.taskIds[0]! }),
+    // Annotators see only their own annotation; everyone else both.
+    check: (r, f, who) =>
+      expect((r as { id: number }[]).map((a) => a.id).sort()).toEqual(
+        who === "annotator" ? [f.annotationIds.annotator] : [f.annotationIds.annotator, f.annotationIds.reviewer].sort(),
+      ),
+  },
   "task.list": {
     logs: 0,
     run: (c, f) => c.task.list({ id: f.projectId }),

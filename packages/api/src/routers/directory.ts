@@ -10,6 +10,7 @@ import {
   listRuns,
   newScimToken,
   requestLdapSync,
+  requestScimSync,
   testLdap,
   updateDirectorySettings,
   updateLdapSettings,
@@ -157,6 +158,12 @@ export const directoryRouter = {
     .input(orgInput.extend({ dry_run: boolFromQuery.default(false) }))
     .output(z.object({ run_id: z.string() }))
     .mutation(({ ctx, input }) => requestLdapSync(ctx, input.dry_run)),
+
+  syncScim: orgProcedure
+    .meta(meta("POST", "/organizations/{id}/scim/sync", "Queue a reconcile of the SCIM directory; dry_run=true previews the plan"))
+    .input(orgInput.extend({ dry_run: boolFromQuery.default(false) }))
+    .output(z.object({ run_id: z.string() }))
+    .mutation(({ ctx, input }) => requestScimSync(ctx, input.dry_run)),
 
   runs: orgProcedure
     .meta(meta("GET", "/organizations/{id}/sync-runs", "Sync runs, newest first"))

@@ -1,6 +1,6 @@
 import { ASSIGNMENT_KINDS, REVIEW_STATES } from "../db/entities.js";
 import { z } from "zod";
-import { assignTasks, deleteTasks, listTasks, reviewAnnotation, submitAnnotation } from "../services/tasks.js";
+import { assignTasks, deleteTasks, listAnnotations, listTasks, reviewAnnotation, submitAnnotation } from "../services/tasks.js";
 import { idSchema, isStorableJson, pageOf, pageSchema, pageSizeSchema, storableString } from "../schemas.js";
 import { orgProcedure } from "../trpc.js";
 
@@ -75,6 +75,21 @@ export const taskRouter = {
     .input(byId.extend({ task_ids: taskIdsQuerySchema.optional() }))
     .output(z.object({ deleted: z.number() }))
     .mutation(({ ctx, input }) => deleteTasks(ctx, input)),
+
+  annotations: orgProcedure
+    .meta({
+      action: "data.view",
+      openapi: { method: "GET", path: "/tasks/{id}/annotations", tags: ["tasks"], summary: "A task's annotations, with who wrote them" },
+    })
+    .input(byId)
+    .output(
+      z.array(
+        annotationSchema.extend({
+          author: z.object({ id: z.number().nullable(), name: z.string(), email: z.string().nullable(), deleted: z.boolean() }).nullable(),
+        }),
+      ),
+    )
+    .query(({ ctx, input }) => listAnnotations(ctx, input.id)),
 
   annotate: orgProcedure
     .meta({

@@ -5,6 +5,7 @@
 import type { Context } from "../context.js";
 import type { IMembership, IOrganization, IUser } from "../db/entities.js";
 import { personView } from "./tasks.js";
+import { pageLinks } from "./paging.js";
 
 type OrgContext = Context & { organization: IOrganization; membership: IMembership; user: IUser };
 
@@ -112,9 +113,7 @@ export async function listActivity(ctx: OrgContext, input: ActivityInput, basePa
     return `${basePath}?${q.toString()}`;
   };
   return {
-    count,
-    next: rows.length > 0 && offset + rows.length < count ? link(input.page + 1) : null,
-    previous: input.page > 1 ? link(input.page - 1) : null,
+    ...pageLinks(input.page, input.page_size, count, rows.length, link),
     results: rows.map((r) => ({
       id: Number(r.id),
       created_at: new Date(r.created_at).toISOString(),

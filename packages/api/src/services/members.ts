@@ -20,6 +20,7 @@ import { ApiToken, Membership, Organization, User, type IMembership, type IOrgan
 import { DomainError } from "../errors.js";
 import { audit } from "./audit.js";
 import { assertRoleNotDirectoryManaged } from "./directory/settings.js";
+import { pageLinks } from "./paging.js";
 
 type OrgContext = Context & { organization: IOrganization; membership: IMembership; user: IUser };
 
@@ -126,9 +127,7 @@ export async function listMembers(ctx: OrgContext, input: ListMembersInput, base
     return `${basePath}?${q.toString()}`;
   };
   return {
-    count,
-    next: offset + rows.length < count && rows.length > 0 ? link(input.page + 1) : null,
-    previous: input.page > 1 ? link(Math.min(input.page - 1, Math.max(1, Math.ceil(count / input.page_size)))) : null,
+    ...pageLinks(input.page, input.page_size, count, rows.length, link),
     results: rows.map(toRow),
   };
 }

@@ -14,6 +14,7 @@ import { audit, diff } from "./audit.js";
 import { projectFor, projectRuleSql, projectVisibleIdsSql, workspaceFor, type ProjectRow } from "./visibility.js";
 import { subjectOf, type PersonRow } from "./workspaces.js";
 import { assertProjectNotDirectoryManaged } from "./directory/settings.js";
+import { pageLinks } from "./paging.js";
 
 type OrgContext = Context & { organization: IOrganization; membership: IMembership; user: IUser };
 
@@ -113,9 +114,7 @@ export async function listProjects(ctx: OrgContext, input: ListProjectsInput) {
     return `/api/projects/?${q.toString()}`;
   };
   return {
-    count,
-    next: offset + rows.length < count ? link(input.page + 1) : null,
-    previous: input.page > 1 ? link(input.page - 1) : null,
+    ...pageLinks(input.page, input.page_size, count, rows.length, link),
     results: rows.map(projectView),
   };
 }

@@ -10,6 +10,7 @@ import { audit, type Changes } from "./audit.js";
 import { unstorable } from "./imports.js";
 import { projectFor, type ProjectRow } from "./visibility.js";
 import { subjectOf } from "./workspaces.js";
+import { pageLinks } from "./paging.js";
 
 type OrgContext = Context & { organization: IOrganization; membership: IMembership; user: IUser };
 
@@ -82,9 +83,7 @@ export async function listTasks(ctx: OrgContext, input: ListTasksInput) {
   }
   const link = (page: number) => `/api/projects/${project.id}/tasks?page=${page}&page_size=${input.page_size}`;
   return {
-    count,
-    next: rows.length > 0 && offset + rows.length < count ? link(input.page + 1) : null,
-    previous: input.page > 1 ? link(input.page - 1) : null,
+    ...pageLinks(input.page, input.page_size, count, rows.length, link),
     results: rows.map((r) => ({
       id: Number(r.id),
       data: r.data,
@@ -350,4 +349,37 @@ export async function deleteTasks(ctx: OrgContext, input: { id: number; task_ids
 export function personView(id: number | null, email: string | null, name: string | null, isMember: boolean) {
   if (id === null || !isMember || email === null) return { id, email: null, name: DELETED_USER, deleted: true };
   return { id, email, name: name ?? "", deleted: false };
+}
+
+/**
+ * A task's annotations with who wrote them (`data.view`): reviewers and above see all of them;
+ * annotators, where the project allows it, only their own (and only on tasks they may see).
+ * A removed member's annotation stays, shown as written by a deleted user.
+ */
+export async function listAnnotations(ctx: OrgContext, taskId: number) {
+  const subject = subjectOf(ctx);
+  const { facts } = await taskFor(ctx.em, ctx, taskId, "project.read");
+  const scope = workScope(subject, "data.view", facts);
+  const me = ctx.user.id;
+  const rows = await ctx.em.execute<(AnnotationRow & { name: string | null; email: string | null; is_member: boolean })[]>(
+    `select a.*, u.name, u.email, (m.id is not null) as is_member
+       from annotations a
+       left join users u on u.id = a.completed_by_id
+       left join memberships m on m.user_id = a.completed_by_id and m.organization_id = a.organization_id
+      where a.task_id = ? and a.organization_id = ? ${scope === "own" ? "and a.completed_by_id = ?" : ""}
+      order by a.id`,
+    scope === "own" ? [taskId, ctx.organization.id, me] : [taskId, ctx.organization.id],
+  );
+  if (scope === "own" && rows.length === 0) {
+    // Annotators see a task only when it is assigned to them or they annotated it.
+    const [assigned] = await ctx.em.execute<{ n: string }[]>(
+      `select count(*) as n from task_assignments where task_id = ? and user_id = ? and organization_id = ?`,
+      [taskId, me, ctx.organization.id],
+    );
+    if (Number(assigned?.n ?? 0) === 0) throw new DomainError("NOT_FOUND", "Task not found.");
+  }
+  return rows.map((r) => ({
+    ...annotationView(r),
+    author: r.completed_by_id === null ? null : personView(r.completed_by_id, r.email, r.name, r.is_member),
+  }));
 }

@@ -76,7 +76,10 @@ export async function readLdap(s: LdapSettings, password: string, opts: { timeou
   try {
     const userAttrs = [...new Set([s.attr_id, s.attr_email, s.attr_name, s.attr_uid])];
     const userEntries = await pagedSearch(client, s.user_base, s.user_filter, userAttrs, s.page_size);
-    const groupEntries = await pagedSearch(client, s.group_base, s.group_filter, ["cn", s.membership_attr, s.attr_id], s.page_size);
+    // Both group shapes are read whatever the setting: groupOfNames (`member`, DNs) and
+    // posixGroup (`memberUid`, uids); `membership_attr` may name another DN-valued attribute.
+    const memberAttrs = [...new Set([s.membership_attr, "member", "memberUid"])];
+    const groupEntries = await pagedSearch(client, s.group_base, s.group_filter, ["cn", ...memberAttrs], s.page_size);
     const users: SnapshotUser[] = [];
     const byUid = new Map<string, string>();
     const keys = new Set<string>();
@@ -89,8 +92,7 @@ export async function readLdap(s: LdapSettings, password: string, opts: { timeou
       users.push({ key, userName: uid || email || e.dn, email, name: first(e, s.attr_name), active: true });
     }
     const groups: SnapshotGroup[] = groupEntries.map((e) => {
-      const vals = all(e, s.membership_attr);
-      const members = s.membership_attr === "memberUid" ? vals.map((u) => byUid.get(u.toLowerCase())) : vals.map((d) => normDn(d));
+      const members = memberAttrs.flatMap((a) => (a.toLowerCase() === "memberuid" ? all(e, a).map((u) => byUid.get(u.toLowerCase())) : all(e, a).map((d) => normDn(d))));
       return {
         key: normDn(e.dn),
         displayName: first(e, "cn") || e.dn,

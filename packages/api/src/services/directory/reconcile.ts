@@ -38,6 +38,8 @@ export interface Plan {
   activate: { email: string; user_id: number | null; role: Role; from: string | null }[];
   change_role: { email: string; user_id: number; from: Role; to: Role }[];
   deactivate: { email: string; user_id: number; from: Role | null }[];
+  /** Activations left out because the organization's seat limit is reached. */
+  skipped_no_seat: { email: string; role: Role }[];
   /** Memberships whose `source` becomes this directory (authoritative switch on). */
   adopt: { email: string; user_id: number; from: string }[];
   workspace_join: { email: string; user_id: number | null; workspace: number }[];
@@ -58,7 +60,7 @@ export interface RunResult {
 }
 
 function emptyPlan(): Plan {
-  return { create: [], activate: [], change_role: [], deactivate: [], adopt: [], workspace_join: [], workspace_leave: [], project_join: [], project_change: [], project_leave: [] };
+  return { create: [], activate: [], change_role: [], deactivate: [], skipped_no_seat: [], adopt: [], workspace_join: [], workspace_leave: [], project_join: [], project_change: [], project_leave: [] };
 }
 
 /** The directory tables of one source as a snapshot (two queries). */
@@ -169,6 +171,26 @@ export async function computePlan(em: EntityManager, organizationId: number, sou
   }
   const managedActive = members.filter((m) => m.status === "active" && m.role !== "owner" && m.source === source).length;
 
+  // The seat limit holds for the directory too: activations past it are left out (most
+  // elevated roles first), and listed in the plan.
+  const [org] = await em.execute<{ seat_limit: number | null }[]>(`select seat_limit from organizations where id = ?`, [organizationId]);
+  if (org?.seat_limit !== null && org?.seat_limit !== undefined) {
+    const activeNow = members.filter((m) => m.status === "active").length;
+    const free = Math.max(0, org.seat_limit - (activeNow - plan.deactivate.length));
+    if (plan.activate.length > free) {
+      const ordered = [...plan.activate].sort((a, b) => roleRank(b.role) - roleRank(a.role) || a.email.localeCompare(b.email));
+      const keep = new Set(ordered.slice(0, free).map((a) => a.email));
+      for (const a of plan.activate) {
+        if (keep.has(a.email)) continue;
+        plan.skipped_no_seat.push({ email: a.email, role: a.role });
+        activeAfter.delete(a.email);
+      }
+      plan.activate = plan.activate.filter((a) => keep.has(a.email));
+      const skipped = new Set(plan.skipped_no_seat.map((x) => x.email));
+      plan.create = plan.create.filter((c) => !skipped.has(c.email));
+    }
+  }
+
   // ---- Workspaces ----
   const wsIds = [...new Set(mappings.workspaces.map((m) => m.workspace))];
   const prIds = [...new Set(mappings.projects.map((m) => m.project))];
@@ -258,6 +280,7 @@ export function guardReason(counts: Counts, snapshot: Snapshot, threshold: numbe
 }
 
 function planWrites(c: Counts): number {
+  // skipped_no_seat writes nothing.
   return c.create + c.activate + c.change_role + c.deactivate + c.adopt + c.workspace_join + c.workspace_leave + c.project_join + c.project_change + c.project_leave;
 }
 

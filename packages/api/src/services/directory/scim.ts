@@ -611,8 +611,17 @@ async function groups(method: string, id: string | undefined, req: ScimRequest, 
         total = Number(c?.n ?? 0);
       }
       const withMembers = !excluded(req.query, "members");
-      const out = [];
-      for (const r of rows) out.push(groupResource(r, withMembers ? await membersOf(deps, r.id) : null));
+      // Members of the whole page in one query.
+      const byGroup = new Map<string, { id: string; user_name: string }[]>();
+      if (withMembers && rows.length) {
+        const ms = await em.execute<{ group_id: string; id: string; user_name: string }[]>(
+          `select m.group_id, u.id, u.user_name from directory_group_members m join directory_users u on u.id = m.user_id
+            where m.organization_id = ? and m.group_id in (select jsonb_array_elements_text(?::jsonb)::uuid) order by u.user_name`,
+          [organizationId, JSON.stringify(rows.map((r) => r.id))],
+        );
+        for (const m of ms) byGroup.set(m.group_id, [...(byGroup.get(m.group_id) ?? []), { id: m.id, user_name: m.user_name }]);
+      }
+      const out = rows.map((r) => groupResource(r, withMembers ? (byGroup.get(r.id) ?? []) : null));
       return { status: 200, body: list(out, start, total) };
     }
     if (method === "POST") {

@@ -151,6 +151,17 @@ export async function requestLdapSync(ctx: OrgContext, dryRun: boolean): Promise
   });
 }
 
+/** Record a reconcile of the SCIM directory (as last pushed) and queue it; `dryRun` previews the plan. */
+export async function requestScimSync(ctx: OrgContext, dryRun: boolean): Promise<{ run_id: string }> {
+  return ctx.em.transactional(async (em) => {
+    const runId = await startRun(em, { organizationId: ctx.organization.id, source: "scim", trigger: "manual", dryRun, requestedBy: ctx.user.id });
+    await enqueueInTransaction(em, "directory.reconcile", { organizationId: ctx.organization.id, source: "scim", force: false, dryRun, runId }, { ...DIRECTORY_SEND_OPTIONS, id: randomUUID() });
+    audit(em, ctx, { action: "directory.manage", targetType: "sync_run", targetId: runId, changes: { sync: { before: null, after: dryRun ? "dry run" : "run" } } });
+    await em.flush();
+    return { run_id: runId };
+  });
+}
+
 export interface RunRow {
   id: string;
   source: DirectorySource;
@@ -211,7 +222,7 @@ export async function approveRun(ctx: OrgContext, runId: string): Promise<{ run_
     if (r.source === "ldap") {
       await enqueueInTransaction(em, "directory.ldapSync", { organizationId: ctx.organization.id, runId: next, dryRun: false, force: true }, { ...DIRECTORY_SEND_OPTIONS, id: randomUUID() });
     } else {
-      await enqueueInTransaction(em, "directory.reconcile", { organizationId: ctx.organization.id, source: r.source, force: true, runId: next }, { ...DIRECTORY_SEND_OPTIONS, id: randomUUID() });
+      await enqueueInTransaction(em, "directory.reconcile", { organizationId: ctx.organization.id, source: r.source, force: true, dryRun: false, runId: next }, { ...DIRECTORY_SEND_OPTIONS, id: randomUUID() });
     }
     audit(em, ctx, { action: "directory.manage", targetType: "sync_run", targetId: runId, changes: { status: { before: "needs_approval", after: "approved" } } });
     await em.flush();

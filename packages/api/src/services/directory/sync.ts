@@ -69,7 +69,7 @@ export async function dueLdapOrganizations(em: EntityManager): Promise<number[]>
  * ends in one run that sees them all.
  */
 export async function queueScimReconcile(boss: PgBoss, organizationId: number): Promise<void> {
-  const data = queues["directory.reconcile"].parse({ organizationId, source: "scim", force: false });
+  const data = queues["directory.reconcile"].parse({ organizationId, source: "scim", force: false, dryRun: false });
   // null: this slot's job is already queued, and it will see this change too.
   await boss.send("directory.reconcile", data, { singletonKey: `scim-reconcile:${organizationId}`, singletonSeconds: 5, startAfter: 6, retryLimit: 3, retryDelay: 5 });
 }

@@ -1,0 +1,241 @@
+// The reconciler with the SCIM source's tables (no HTTP), the guard, dry runs, and the
+// "directory is authoritative" switches refusing manual changes to what the directory manages.
+import { randomUUID } from "node:crypto";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { callerFor, createTestDatabase, errorCode, refusal, seedOrganization, type Caller, type TestDatabase } from "../../testing/index.js";
+import { reconcile } from "./reconcile.js";
+import { decryptSecret, encryptSecret } from "./settings.js";
+
+let db: TestDatabase;
+beforeAll(async () => {
+  db = await createTestDatabase();
+});
+afterAll(async () => {
+  await db?.close();
+});
+
+/** Write a SCIM-source directory: users (by e-mail) and groups (name → member e-mails). */
+async function directory(orgId: number, users: { email: string; active?: boolean }[], groups: Record<string, string[]>) {
+  const em = db.orm.em.fork();
+  await em.execute(`delete from directory_groups where organization_id = ?`, [orgId]);
+  await em.execute(`delete from directory_users where organization_id = ?`, [orgId]);
+  const ids = new Map<string, string>();
+  for (const u of users) {
+    const id = randomUUID();
+    ids.set(u.email, id);
+    await em.execute(
+      `insert into directory_users (id, organization_id, source, user_name, user_name_key, email, active, created_at, updated_at) values (?, ?, 'scim', ?, ?, ?, ?, now(), now())`,
+      [id, orgId, u.email, u.email, u.email, u.active ?? true],
+    );
+  }
+  for (const [name, members] of Object.entries(groups)) {
+    const gid = randomUUID();
+    await em.execute(`insert into directory_groups (id, organization_id, source, display_name, created_at, updated_at) values (?, ?, 'scim', ?, now(), now())`, [gid, orgId, name]);
+    for (const e of members) await em.execute(`insert into directory_group_members (organization_id, group_id, user_id) values (?, ?, ?)`, [orgId, gid, ids.get(e)]);
+  }
+}
+
+async function setup() {
+  const org = await seedOrganization(db.orm, { owner: "owner", admin: "administrator", manager: "manager", manual: "annotator" });
+  const owner = await callerFor(db.orm, { cookies: org.people.owner.cookies });
+  const ws = (await owner.workspace.create({ id: org.orgId, title: "Mapped" } as never)) as { id: number };
+  const other = (await owner.workspace.create({ id: org.orgId, title: "Not mapped" } as never)) as { id: number };
+  const [pr] = await db.orm.em.fork().execute<{ id: number }[]>(
+    `insert into projects (organization_id, workspace_id, title, description, label_config, settings, created_by_id, task_count, created_at, updated_at)
+     values (?, ?, 'P', '', '', '{}'::jsonb, ?, 0, now(), now()) returning id`,
+    [org.orgId, ws.id, org.people.owner.userId],
+  );
+  await owner.directory.updateSettings({
+    id: org.orgId,
+    mappings: {
+      roles: [
+        { group: "admins", role: "administrator" },
+        { group: "staff", role: "annotator" },
+        { group: "leads", role: "manager" },
+      ],
+      workspaces: [{ group: "staff", workspace: ws.id }],
+      projects: [{ group: "staff", project: pr!.id, role: "annotator" }],
+    },
+  });
+  return { org, owner, ws: ws.id, other: other.id, project: pr!.id };
+}
+
+async function memberOf(orgId: number, email: string) {
+  const [m] = await db.orm.em.fork().execute<{ user_id: number; role: string | null; status: string; source: string }[]>(
+    `select m.user_id, m.role, m.status, m.source from memberships m join users u on u.id = m.user_id where m.organization_id = ? and u.email = ?`,
+    [orgId, email],
+  );
+  return m;
+}
+
+describe("the reconciler", () => {
+  it("the highest mapped role wins; users in no mapped role group are deactivated; inactive users too", async () => {
+    const { org } = await setup();
+    await directory(org.orgId, [{ email: "a@d.test" }, { email: "b@d.test" }, { email: "c@d.test", active: false }, { email: "d@d.test" }], {
+      staff: ["a@d.test", "b@d.test", "c@d.test"],
+      leads: ["a@d.test"],
+      admins: [],
+      other: ["d@d.test"],
+    });
+    const r = await reconcile(db.orm.em, { organizationId: org.orgId, source: "scim" });
+    expect(r.status).toBe("applied");
+    expect(await memberOf(org.orgId, "a@d.test")).toMatchObject({ role: "manager", status: "active", source: "scim" });
+    expect(await memberOf(org.orgId, "b@d.test")).toMatchObject({ role: "annotator", status: "active" });
+    // Not created: inactive, or in no mapped role group.
+    expect(await memberOf(org.orgId, "c@d.test")).toBeUndefined();
+    expect(await memberOf(org.orgId, "d@d.test")).toBeUndefined();
+    // Sandboxes come with the memberships.
+    const [sb] = await db.orm.em.fork().execute<{ n: string }[]>(
+      `select count(*) as n from workspaces w join users u on u.id = w.sandbox_user_id where w.organization_id = ? and w.is_sandbox and u.email in ('a@d.test', 'b@d.test')`,
+      [org.orgId],
+    );
+    expect(Number(sb!.n)).toBe(2);
+    // The activity log records the run.
+    const logs = await db.orm.em.fork().execute<{ action: string }[]>(`select action from activity_logs where organization_id = ? and action = 'directory.sync'`, [org.orgId]);
+    expect(logs).toHaveLength(1);
+  });
+
+  it("the owner is never changed, even in the directory with a mapped group", async () => {
+    const { org } = await setup();
+    await directory(org.orgId, [{ email: org.people.owner.email }, { email: "x@d.test" }], { staff: [org.people.owner.email, "x@d.test"] });
+    const r = await reconcile(db.orm.em, { organizationId: org.orgId, source: "scim" });
+    expect(r.status).toBe("applied");
+    expect(await memberOf(org.orgId, org.people.owner.email)).toMatchObject({ role: "owner", status: "active", source: "manual" });
+  });
+
+  it("manual memberships are left alone unless the directory is authoritative for roles", async () => {
+    const { org, owner } = await setup();
+    await directory(org.orgId, [{ email: org.people.manual.email }, { email: "y@d.test" }], { leads: [org.people.manual.email, "y@d.test"] });
+    await reconcile(db.orm.em, { organizationId: org.orgId, source: "scim" });
+    expect(await memberOf(org.orgId, org.people.manual.email)).toMatchObject({ role: "annotator", source: "manual" });
+    await owner.directory.updateSettings({ id: org.orgId, authoritative_roles: true });
+    const r = await reconcile(db.orm.em, { organizationId: org.orgId, source: "scim" });
+    expect(r.counts.adopt).toBe(1);
+    expect(await memberOf(org.orgId, org.people.manual.email)).toMatchObject({ role: "manager", source: "scim" });
+  });
+
+  it("a dry run returns the plan and applies nothing; the guard holds mass deactivation; approval applies it", async () => {
+    const { org, owner } = await setup();
+    const people = Array.from({ length: 10 }, (_, i) => ({ email: `g${i}@d.test` }));
+    await directory(org.orgId, people, { staff: people.map((p) => p.email) });
+    expect((await reconcile(db.orm.em, { organizationId: org.orgId, source: "scim" })).counts.activate).toBe(10);
+    // Two of ten leave the group: 20% > 10%.
+    await directory(org.orgId, people, { staff: people.slice(2).map((p) => p.email) });
+    const dry = await reconcile(db.orm.em, { organizationId: org.orgId, source: "scim", dryRun: true });
+    expect(dry.status).toBe("planned");
+    expect(dry.plan.deactivate.map((d) => d.email).sort()).toEqual(["g0@d.test", "g1@d.test"]);
+    expect(dry.plan.workspace_leave).toHaveLength(2);
+    expect(dry.plan.project_leave).toHaveLength(2);
+    const held = await reconcile(db.orm.em, { organizationId: org.orgId, source: "scim" });
+    expect(held.status).toBe("needs_approval");
+    expect(await memberOf(org.orgId, "g0@d.test")).toMatchObject({ status: "active" });
+    // Only administrators and the owner may approve.
+    const manager = await callerFor(db.orm, { cookies: org.people.manager.cookies });
+    expect(await errorCode(manager.directory.approveRun({ id: org.orgId, run_id: held.runId }))).toBe("FORBIDDEN");
+    const admin = await callerFor(db.orm, { cookies: org.people.admin.cookies });
+    const { run_id } = await admin.directory.approveRun({ id: org.orgId, run_id: held.runId });
+    expect(await errorCode(admin.directory.approveRun({ id: org.orgId, run_id: held.runId }))).toBe("CONFLICT");
+    const applied = await reconcile(db.orm.em, { organizationId: org.orgId, source: "scim", force: true, runId: run_id });
+    expect(applied.status).toBe("applied");
+    expect(await memberOf(org.orgId, "g0@d.test")).toMatchObject({ status: "deactivated", role: null });
+    // A raised threshold lets the same share through without approval.
+    await owner.directory.updateSettings({ id: org.orgId, guard_threshold: 0.5 });
+    await directory(org.orgId, people, { staff: people.slice(4).map((p) => p.email) });
+    expect((await reconcile(db.orm.em, { organizationId: org.orgId, source: "scim" })).status).toBe("applied");
+    const runs = await owner.directory.runs({ id: org.orgId });
+    expect(runs.results.map((r) => r.status)).toEqual(expect.arrayContaining(["applied", "planned", "approved"]));
+  });
+
+  it("respects the seat limit: activations past it are left out, most elevated roles first, and listed in the plan", async () => {
+    const org = await seedOrganization(db.orm, { owner: "owner", a: "annotator" }, { seatLimit: 4 });
+    const owner = await callerFor(db.orm, { cookies: org.people.owner.cookies });
+    await owner.directory.updateSettings({ id: org.orgId, mappings: { roles: [{ group: "staff", role: "annotator" }, { group: "leads", role: "manager" }], workspaces: [], projects: [] } });
+    await directory(org.orgId, [{ email: "s1@d.test" }, { email: "s2@d.test" }, { email: "s3@d.test" }, { email: "l1@d.test" }], { staff: ["s1@d.test", "s2@d.test", "s3@d.test"], leads: ["l1@d.test"] });
+    const r = await reconcile(db.orm.em, { organizationId: org.orgId, source: "scim" });
+    expect(r.status).toBe("applied");
+    expect(r.plan.activate.map((a) => a.email)).toEqual(expect.arrayContaining(["l1@d.test", "s1@d.test"]));
+    expect(r.plan.skipped_no_seat.map((a) => a.email)).toEqual(["s2@d.test", "s3@d.test"]);
+    expect(await memberOf(org.orgId, "l1@d.test")).toMatchObject({ role: "manager", status: "active" });
+    expect(await memberOf(org.orgId, "s3@d.test")).toBeUndefined();
+    const [n] = await db.orm.em.fork().execute<{ n: string }[]>(`select count(*) as n from memberships where organization_id = ? and status = 'active'`, [org.orgId]);
+    expect(Number(n!.n)).toBe(4);
+  });
+
+  it("an empty directory is held for approval", async () => {
+    const { org } = await setup();
+    await directory(org.orgId, [{ email: "e@d.test" }], { staff: ["e@d.test"] });
+    await reconcile(db.orm.em, { organizationId: org.orgId, source: "scim" });
+    await directory(org.orgId, [], {});
+    const r = await reconcile(db.orm.em, { organizationId: org.orgId, source: "scim" });
+    expect(r.status).toBe("needs_approval");
+    expect(await memberOf(org.orgId, "e@d.test")).toMatchObject({ status: "active" });
+  });
+});
+
+describe("directory is authoritative: manual changes refused", () => {
+  let ctx: Awaited<ReturnType<typeof setup>>;
+  let admin: Caller;
+  let synced: number;
+  beforeAll(async () => {
+    ctx = await setup();
+    admin = await callerFor(db.orm, { cookies: ctx.org.people.admin.cookies });
+    await directory(ctx.org.orgId, [{ email: "s@d.test" }], { staff: ["s@d.test"] });
+    await reconcile(db.orm.em, { organizationId: ctx.org.orgId, source: "scim" });
+    synced = (await memberOf(ctx.org.orgId, "s@d.test"))!.user_id;
+  });
+
+  it("switches off: an administrator may still change a directory-managed member", async () => {
+    await admin.member.update({ id: ctx.org.orgId, user_id: synced, role: "RE" });
+    await admin.member.update({ id: ctx.org.orgId, user_id: synced, role: "AN" });
+  });
+
+  it("roles: role changes and removal of directory-managed members are refused; manual members are not", async () => {
+    await ctx.owner.directory.updateSettings({ id: ctx.org.orgId, authoritative_roles: true });
+    const e = await refusal(admin.member.update({ id: ctx.org.orgId, user_id: synced, role: "MA" }));
+    expect(e.code).toBe("UNPROCESSABLE_CONTENT");
+    expect(e.message).toMatch(/managed by the directory/);
+    expect((await refusal(admin.member.update({ id: ctx.org.orgId, user_id: synced, role: "DI" }))).message).toMatch(/identity provider/);
+    expect((await refusal(admin.member.remove({ id: ctx.org.orgId, user_id: synced }))).code).toBe("UNPROCESSABLE_CONTENT");
+    await admin.member.update({ id: ctx.org.orgId, user_id: ctx.org.people.manual.userId, role: "RE" });
+  });
+
+  it("workspaces and projects: manual membership changes of mapped ones are refused", async () => {
+    await admin.workspace.addMember({ id: ctx.ws, user_id: ctx.org.people.manual.userId });
+    await admin.workspace.removeMember({ id: ctx.ws, user_id: ctx.org.people.manual.userId });
+    await ctx.owner.directory.updateSettings({ id: ctx.org.orgId, authoritative_workspaces: true, authoritative_projects: true });
+    expect((await refusal(admin.workspace.addMember({ id: ctx.ws, user_id: ctx.org.people.manual.userId }))).message).toMatch(/managed by the directory/);
+    expect((await refusal(admin.workspace.removeMember({ id: ctx.ws, user_id: synced }))).code).toBe("UNPROCESSABLE_CONTENT");
+    // A workspace no group maps stays manual.
+    await admin.workspace.addMember({ id: ctx.other, user_id: ctx.org.people.manual.userId });
+    expect((await refusal(admin.project.addMember({ id: ctx.project, user_id: ctx.org.people.manual.userId }))).message).toMatch(/managed by the directory/);
+    expect((await refusal(admin.project.removeMember({ id: ctx.project, user_id: synced }))).code).toBe("UNPROCESSABLE_CONTENT");
+  });
+});
+
+describe("directory settings", () => {
+  it("refuses the owner role in mappings, and workspaces or projects of another organization", async () => {
+    const { org, owner } = await setup();
+    const otherOrg = await setup();
+    expect(await errorCode(owner.directory.updateSettings({ id: org.orgId, mappings: { roles: [{ group: "g", role: "owner" as never }], workspaces: [], projects: [] } }))).toBe("BAD_REQUEST");
+    expect(await errorCode(owner.directory.updateSettings({ id: org.orgId, mappings: { roles: [], workspaces: [{ group: "g", workspace: otherOrg.ws }], projects: [] } }))).toBe("BAD_REQUEST");
+    expect(await errorCode(owner.directory.updateSettings({ id: org.orgId, guard_threshold: 2 }))).toBe("BAD_REQUEST");
+    expect(await errorCode(owner.directory.updateSettings({ id: org.orgId, mappings: { roles: [{ group: "nul\u0000", role: "manager" }], workspaces: [], projects: [] } }))).toBe("BAD_REQUEST");
+  });
+
+  it("only administrators and the owner manage directory sync", async () => {
+    const { org } = await setup();
+    const manager = await callerFor(db.orm, { cookies: org.people.manager.cookies });
+    expect(await errorCode(manager.directory.settings({ id: org.orgId }))).toBe("FORBIDDEN");
+    expect(await errorCode(manager.directory.scimToken({ id: org.orgId }))).toBe("FORBIDDEN");
+    const admin = await callerFor(db.orm, { cookies: org.people.admin.cookies });
+    expect((await admin.directory.scimToken({ id: org.orgId })).token).toMatch(/^scim_/);
+  });
+
+  it("the LDAP bind password round-trips through AES-256-GCM and fails with another key", () => {
+    const key = "k".repeat(40);
+    const enc = encryptSecret(key, "hunter2");
+    expect(enc).not.toContain("hunter2");
+    expect(decryptSecret(key, enc)).toBe("hunter2");
+    expect(() => decryptSecret("z".repeat(40), enc)).toThrow(/cannot be decrypted/);
+  });
+});
