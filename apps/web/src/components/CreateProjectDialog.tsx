@@ -1,8 +1,8 @@
-import { Alert, Button, Group, Modal, NativeSelect, Stack, TextInput, Textarea } from "@mantine/core";
+import { FormFooter } from "./FormFooter.js";
+import { Modal, NativeSelect, Stack, TextInput, Textarea } from "@mantine/core";
 import { useForm } from "@mantine/form";
 import { notifications } from "@mantine/notifications";
 import { useEffect } from "react";
-import { errorText } from "../errors.js";
 import { useScope } from "../scope.js";
 import { trpc, type Workspace } from "../trpc.js";
 
@@ -50,19 +50,7 @@ export function CreateProjectDialog({ opened, onClose, workspaceId }: { opened: 
             data={scope.creatable.map((w) => ({ value: String(w.id), label: workspaceOptionLabel(w) }))}
             {...form.getInputProps("workspace")}
           />
-          {create.isError && (
-            <Alert color="red" role="alert">
-              {errorText(create.error)}
-            </Alert>
-          )}
-          <Group justify="flex-end">
-            <Button variant="default" onClick={onClose}>
-              Cancel
-            </Button>
-            <Button type="submit" loading={create.isPending}>
-              Create
-            </Button>
-          </Group>
+          <FormFooter error={create.isError ? create.error : null} pending={create.isPending} onCancel={onClose} submitLabel="Create" />
         </Stack>
       </form>
     </Modal>

@@ -1,8 +1,8 @@
-import { Alert, Button, ColorInput, Group, Modal, Stack, TextInput, Textarea } from "@mantine/core";
+import { FormFooter } from "./FormFooter.js";
+import { ColorInput, Modal, Stack, TextInput, Textarea } from "@mantine/core";
 import { useForm, type UseFormReturnType } from "@mantine/form";
 import { notifications } from "@mantine/notifications";
 import { useNavigate } from "react-router";
-import { errorText } from "../errors.js";
 import { trpc } from "../trpc.js";
 
 export const WORKSPACE_SWATCHES = ["#1c7ed6", "#0ca678", "#f59f00", "#e03131", "#7048e8", "#d6336c", "#1098ad", "#495057"];
@@ -53,19 +53,7 @@ export function CreateWorkspaceDialog({ opened, onClose }: { opened: boolean; on
       >
         <Stack gap="sm">
           <WorkspaceFields form={form} />
-          {create.isError && (
-            <Alert color="red" role="alert">
-              {errorText(create.error)}
-            </Alert>
-          )}
-          <Group justify="flex-end">
-            <Button variant="default" onClick={onClose}>
-              Cancel
-            </Button>
-            <Button type="submit" loading={create.isPending}>
-              Save
-            </Button>
-          </Group>
+          <FormFooter error={create.isError ? create.error : null} pending={create.isPending} onCancel={onClose} submitLabel="Save" />
         </Stack>
       </form>
     </Modal>

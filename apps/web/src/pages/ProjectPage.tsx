@@ -1,4 +1,5 @@
-import { Alert, Anchor, Badge, Button, Card, Group, Loader, Stack, Table, Text, Title } from "@mantine/core";
+import { ProjectMembersTable } from "../components/ProjectMembersTable.js";
+import { Alert, Anchor, Badge, Button, Card, Group, Loader, Stack, Text, Title } from "@mantine/core";
 import { can } from "@lattice/policy";
 import { Link, useParams } from "react-router";
 import { PinIcon } from "../components/icons.js";
@@ -94,19 +95,7 @@ export function ProjectPage() {
               Nobody has been added to this project.
             </Text>
           )}
-          {members.data && members.data.length > 0 && (
-            <Table aria-label="Project members">
-              <Table.Tbody>
-                {members.data.map((m) => (
-                  <Table.Tr key={m.id}>
-                    <Table.Td>{m.name || m.email}</Table.Td>
-                    <Table.Td>{m.email}</Table.Td>
-                    <Table.Td>{[m.direct ? "added" : null, m.assigned ? "has tasks" : null].filter(Boolean).join(", ")}</Table.Td>
-                  </Table.Tr>
-                ))}
-              </Table.Tbody>
-            </Table>
-          )}
+          {members.data && members.data.length > 0 && <ProjectMembersTable members={members.data} />}
         </Stack>
       </Card>
       <TasksPanel project={p} subject={subject} facts={facts} meId={me.id} />

@@ -1,4 +1,5 @@
-import { Alert, Anchor, Button, Card, Group, Loader, Modal, NativeSelect, Select, Stack, Switch, Table, Text, TextInput, Textarea, Title } from "@mantine/core";
+import { ProjectMembersTable } from "../components/ProjectMembersTable.js";
+import { Alert, Anchor, Button, Card, Group, Loader, Modal, NativeSelect, Select, Stack, Switch, Text, TextInput, Textarea, Title } from "@mantine/core";
 import { useForm } from "@mantine/form";
 import { useDebouncedValue } from "@mantine/hooks";
 import { notifications } from "@mantine/notifications";
@@ -198,24 +199,7 @@ function ProjectMembers({ project: p, facts }: { project: ProjectDetail; facts: 
           Annotators and reviewers see a project once they are added to it, belong to its workspace, or have tasks in it.
         </Text>
         {members.data && members.data.length > 0 && (
-          <Table aria-label="Project members">
-            <Table.Tbody>
-              {members.data.map((m) => (
-                <Table.Tr key={m.id}>
-                  <Table.Td>{m.name || m.email}</Table.Td>
-                  <Table.Td>{m.email}</Table.Td>
-                  <Table.Td>{[m.direct ? "added" : null, m.assigned ? "has tasks" : null].filter(Boolean).join(", ")}</Table.Td>
-                  <Table.Td>
-                    {manage.allowed && m.direct && (
-                      <Button size="xs" variant="subtle" color="red" aria-label={`Remove ${m.name || m.email} from the project`} onClick={() => remove.mutate({ id: p.id, user_id: m.id })}>
-                        Remove
-                      </Button>
-                    )}
-                  </Table.Td>
-                </Table.Tr>
-              ))}
-            </Table.Tbody>
-          </Table>
+          <ProjectMembersTable members={members.data} onRemove={manage.allowed ? (m) => remove.mutate({ id: p.id, user_id: m.id }) : undefined} />
         )}
         {members.data?.length === 0 && (
           <Text size="sm" c="dimmed">
