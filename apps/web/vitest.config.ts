@@ -10,5 +10,8 @@ export default defineConfig({
     environment: "jsdom",
     include: ["src/**/*.test.tsx", "src/**/*.test.ts"],
     setupFiles: ["./src/test-setup.ts"],
+    // Whole-app renders with user-event take seconds when the suite shares 2 cores with the
+    // database tests of the other packages (turbo runs them in parallel).
+    testTimeout: 30_000,
   },
 });

@@ -403,6 +403,24 @@ describe("managing access in Chromium", () => {
     await openMenuItem(page, "Dashboards");
     await page.getByRole("figure", { name: "Annotations per annotator" }).locator(".recharts-bar-rectangle").first().waitFor();
     await shot(page, "dashboards");
+
+    await openMenuItem(page, "Directory settings");
+    await page.getByRole("heading", { name: "Directory settings" }).waitFor();
+    await page.getByRole("button", { name: "Create SCIM token" }).click();
+    expect(await page.getByLabel("SCIM token", { exact: true }).inputValue()).toMatch(/^scim_/);
+    await page.getByRole("table", { name: "Sync runs" }).or(page.getByText("No sync has run yet.")).waitFor();
+
+    // An empty SCIM directory: the preview plans nothing, and the guard holds the real run.
+    await page.getByRole("radiogroup", { name: "Source" }).getByText("SCIM", { exact: true }).click();
+    await expect.poll(() => page.getByRole("radio", { name: "SCIM" }).isChecked()).toBe(true);
+    await page.getByRole("button", { name: "Preview sync" }).click();
+    await page.getByRole("region", { name: "Preview" }).getByText("Planned (dry run)").waitFor({ timeout: 20_000 });
+    await page.getByRole("button", { name: "Run sync" }).click();
+    const runs = page.getByRole("table", { name: "Sync runs" });
+    await runs.getByRole("button", { name: "Approve" }).waitFor({ timeout: 20_000 });
+    await shot(page, "directory");
+    await runs.getByRole("button", { name: "Approve" }).click();
+    await runs.getByText(/^(Approved|Applied)$/).first().waitFor({ timeout: 20_000 });
   });
 
   step("a duplication with annotations shows progress and lands in the chosen workspace", async () => {

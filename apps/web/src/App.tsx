@@ -3,6 +3,7 @@ import { Suspense, lazy, useMemo } from "react";
 import { Navigate, Route, Routes, useLocation } from "react-router";
 import { AppLayout } from "./components/AppLayout.js";
 import { ActivityPage } from "./pages/ActivityPage.js";
+import { DirectoryPage } from "./pages/DirectoryPage.js";
 import { errorText } from "./errors.js";
 import { LoginPage } from "./pages/LoginPage.js";
 import { OrganizationPage } from "./pages/OrganizationPage.js";
@@ -40,6 +41,7 @@ export function SignedInRoutes() {
       <Route path="projects/:id/settings" element={<ProjectSettingsPage />} />
       <Route path="organization" element={<OrganizationPage />} />
       <Route path="activity" element={<ActivityPage />} />
+      <Route path="settings/directory" element={<DirectoryPage />} />
       <Route
         path="dashboards"
         element={

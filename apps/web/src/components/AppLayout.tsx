@@ -100,6 +100,9 @@ export function NavMenu({ onNavigate, onCreateWorkspace }: { onNavigate?: () => 
         {can(subject, "activityLog.view") && (
           <NavLink component={RouterNavLink} to="/activity" label="Activity log" active={active("/activity")} onClick={onNavigate} />
         )}
+        {can(subject, "directory.manage") && (
+          <NavLink component={RouterNavLink} to="/settings/directory" label="Directory settings" active={active("/settings/directory")} onClick={onNavigate} />
+        )}
         {showSandbox && scope.sandbox && (
           <NavLink
             component={RouterNavLink}
