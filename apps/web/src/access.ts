@@ -9,7 +9,7 @@ import {
   type Subject,
   type WorkspaceFacts,
 } from "@lattice/policy";
-import type { Person, Project, ProjectDetail, Workspace } from "./trpc.js";
+import type { Project, ProjectDetail, Workspace } from "./trpc.js";
 
 /** The caller's subject in their active organization, from `auth.session`. */
 export function subjectFrom(org: { role: RoleCode; status: MembershipStatus } | null): Subject {
@@ -45,11 +45,11 @@ export const STATUS_LABEL: Record<MembershipStatus, string> = {
 };
 
 /** Facts about a workspace the caller sees. A sandbox the caller sees is their own. */
-export function workspaceFacts(ws: Workspace, meId: number, members?: readonly Person[]): WorkspaceFacts {
+export function workspaceFacts(ws: Workspace, meId: number): WorkspaceFacts {
   return {
     isSandbox: ws.is_sandbox,
     ownSandbox: ws.is_sandbox,
-    workspaceMember: !ws.is_sandbox && !!members?.some((p) => p.id === meId),
+    workspaceMember: !ws.is_sandbox && ws.is_member,
     createdByMe: ws.created_by === meId,
   };
 }
@@ -59,8 +59,6 @@ export interface ProjectContext {
   role: Role | null;
   /** The project's workspace, when the caller sees it (reviewers and annotators see only their sandbox). */
   workspace?: Workspace;
-  /** Members of the project's workspace, when known. */
-  workspaceMembers?: readonly Person[];
   /** The caller's row among the project's members, when known. */
   membership?: { direct: boolean; assigned: boolean };
 }
@@ -78,7 +76,7 @@ export function projectFacts(p: Project | ProjectDetail, ctx: ProjectContext): P
   return {
     inSandbox,
     ownSandbox: inSandbox,
-    workspaceMember: !inSandbox && !!ctx.workspaceMembers?.some((m) => m.id === ctx.meId),
+    workspaceMember: !inSandbox && (ctx.workspace?.is_member ?? false),
     createdByMe: p.created_by === ctx.meId,
     projectMember: ctx.membership ? ctx.membership.direct : joinedRole && !inSandbox,
     assigned: ctx.membership?.assigned ?? false,

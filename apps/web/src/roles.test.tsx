@@ -240,7 +240,7 @@ describe("the workspace page", () => {
     const handlers = { ...baseHandlers(meAs("MA"), [sandbox(), claims]), "workspace.get": () => claims };
     const app = renderApp("/workspaces/2", handlers);
     expect(await screen.findByRole("heading", { name: "Claims" })).toBeTruthy();
-    await waitFor(() => expect(app.called("workspace.members")).toBe(true));
+    await waitFor(() => expect(app.called("workspace.get")).toBe(true));
     expect(screen.queryByRole("button", { name: "Manage Members" })).toBeNull();
     expect(screen.queryByRole("button", { name: "Workspace settings" })).toBeNull();
     expect(app.called("workspace.memberCandidates")).toBe(false);
@@ -249,8 +249,8 @@ describe("the workspace page", () => {
   it("gives a manager who belongs to the workspace Manage Members with the two lists", async () => {
     const me = meAs("MA");
     const handlers = {
-      ...baseHandlers(me, [sandbox(), claims]),
-      "workspace.get": () => claims,
+      ...baseHandlers(me, [sandbox(), { ...claims, is_member: true }]),
+      "workspace.get": () => ({ ...claims, is_member: true }),
       "workspace.members": () => [{ id: me.id, email: me.email, name: me.name }],
       "workspace.memberCandidates": () => [{ id: 3, email: "ann@example.com", name: "Ann Annotator" }],
       "workspace.addMember": () => ({ ok: true }),

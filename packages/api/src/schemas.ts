@@ -137,6 +137,8 @@ export const workspaceSchema = z.object({
   created_by: z.number().nullable(),
   created_at: z.string(),
   project_count: z.number(),
+  /** Whether you belong to the workspace (what a manager's rights there depend on). */
+  is_member: z.boolean(),
 });
 
 export const personSchema = z.object({ id: z.number(), email: z.string(), name: z.string() });

@@ -31,7 +31,7 @@ export function WorkspacePage() {
       </Alert>
     );
   const w = ws.data;
-  const facts = workspaceFacts(w, me.id, members.data);
+  const facts = workspaceFacts(w, me.id);
   const mayUpdate = can(subject, "workspace.update", facts);
   const mayDelete = can(subject, "workspace.delete", facts);
   const manageMembers = explain(subject, "workspace.manageMembers", facts);

@@ -82,6 +82,7 @@ export function workspace(over: Partial<Workspace> & { id: number }): Workspace 
     created_by: 99,
     created_at: "2026-01-01T00:00:00.000Z",
     project_count: 0,
+    is_member: false,
     ...over,
   };
 }

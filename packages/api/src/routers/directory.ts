@@ -1,5 +1,6 @@
 // Directory sync administration (API.md, "Directory sync"): SCIM token, mappings and switches,
 // the LDAP connection, test connection, sync runs (dry or not) and their approval.
+import { assignableRoles } from "@lattice/policy";
 import { z } from "zod";
 import { idSchema, orgIdSchema, pageSchema, pageSizeSchema, textSchema } from "../schemas.js";
 import {
@@ -26,7 +27,7 @@ const meta = (method: "GET" | "PUT" | "POST", path: `/${string}`, summary: strin
 });
 
 const mappingsSchema = z.object({
-  roles: z.array(z.object({ group: groupName, role: z.enum(["administrator", "manager", "reviewer", "annotator"], { error: "must be administrator, manager, reviewer or annotator (owner is never mapped)" }) })).max(500),
+  roles: z.array(z.object({ group: groupName, role: z.enum(assignableRoles("enterprise"), { error: "must be an assignable role: administrator, manager, reviewer or annotator (owner is never mapped)" }) })).max(500),
   workspaces: z.array(z.object({ group: groupName, workspace: idSchema })).max(2000),
   projects: z.array(z.object({ group: groupName, project: idSchema, role: z.enum(["annotator", "reviewer"]) })).max(5000),
 });

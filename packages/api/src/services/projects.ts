@@ -1,17 +1,11 @@
 // Projects: the list everyone lands on (visibility in SQL), create/read/update/move/delete,
 // pins, project members, custom templates and the access review.
-import {
-  explain,
-  projectReadRule,
-  scopeRule,
-  type ProjectFacts,
-  type Role,
-} from "@lattice/policy";
+import { can, explain, projectReadRule, ROLES, scopeRule, type ProjectFact, type ProjectFacts, type Role } from "@lattice/policy";
 import type { Context } from "../context.js";
 import type { IMembership, IOrganization, IUser, ProjectSettings } from "../db/entities.js";
 import { DomainError } from "../errors.js";
 import { audit, diff } from "./audit.js";
-import { projectFor, projectRuleSql, projectVisibleIdsSql, workspaceFor, type ProjectRow } from "./visibility.js";
+import { factsOf, projectFactColumns, projectFor, projectRuleSql, projectVisibleIdsSql, workspaceFor, type FactColumns, type ProjectRow, type Sql } from "./visibility.js";
 import { subjectOf, type PersonRow } from "./workspaces.js";
 import { assertProjectNotDirectoryManaged } from "./directory/settings.js";
 import { pageLinks } from "./paging.js";
@@ -350,66 +344,68 @@ export async function listTemplates(ctx: OrgContext) {
 
 export type AccessReason = "role" | "own_sandbox" | "workspace_member" | "project_member" | "task_assignment" | "creator";
 
-interface AccessRow {
-  user_id: number;
-  email: string;
-  name: string;
-  role: Role;
-  workspace_member: boolean;
-  project_member: boolean;
-  assigned: boolean;
-  created_by_me: boolean;
-  own_sandbox: boolean;
+/** Each tie a person can have to a project, with the reason it gives. */
+const TIES = [
+  ["ownSandbox", "own_sandbox"],
+  ["workspaceMember", "workspace_member"],
+  ["projectMember", "project_member"],
+  ["assigned", "task_assignment"],
+] as const satisfies readonly (readonly [ProjectFact, AccessReason])[];
+
+/**
+ * Why someone with `role` and these facts reaches the project, asked of the policy: `role` when
+ * the role alone reaches it (no tie at all), and each tie that alone would let them in. `creator`
+ * is said as well, for information (creating a project is no way in by itself).
+ */
+function accessReasons(role: Role, facts: ProjectFacts): AccessReason[] {
+  const subject = { role, status: "active" as const };
+  const untied: ProjectFacts = { ...facts, ownSandbox: false, workspaceMember: false, projectMember: false, assigned: false, createdByMe: false };
+  const reasons: AccessReason[] = [];
+  if (facts.ownSandbox && can(subject, "project.read", { ...untied, ownSandbox: true })) reasons.push("own_sandbox");
+  if (can(subject, "project.read", untied)) reasons.push("role");
+  for (const [fact, reason] of TIES) {
+    if (fact !== "ownSandbox" && facts[fact] && can(subject, "project.read", { ...untied, [fact]: true })) reasons.push(reason);
+  }
+  if (facts.createdByMe) reasons.push("creator");
+  return reasons;
+}
+
+/** "Someone with the role in `m.role` reaches `p`": each role's read rule, for the person `u.id`. */
+function reachedByMemberSql(): Sql {
+  const parts = ROLES.map((role) => {
+    const rule = projectRuleSql(projectReadRule(role), { column: "u.id" });
+    return { sql: `(m.role = '${role}' and (${rule.sql}))`, params: rule.params };
+  });
+  return { sql: parts.map((p) => p.sql).join(" or "), params: parts.flatMap((p) => p.params) };
 }
 
 /**
- * Who can reach the project and why, computed with the same policy rules as the list: every
- * active member's facts about the project are read in one query and judged by `explain()`.
+ * Who can reach the project and why: the active members whose role's read rule (compiled from
+ * the policy, as for the list) admits it, filtered in SQL, with their facts; the reasons come
+ * from the same rules.
  */
 export async function projectAccess(ctx: OrgContext, id: number) {
-  const { project, facts: callerFacts } = await projectFor(ctx.em, subjectOf(ctx), ctx.organization.id, ctx.user.id, id, "project.viewAccess");
-  const rows = await ctx.em.execute<AccessRow[]>(
-    `select u.id as user_id, u.email, u.name, m.role,
-            exists (select 1 from workspace_members wm where wm.workspace_id = p.workspace_id and wm.user_id = u.id) as workspace_member,
-            coalesce(pm.direct, false) as project_member,
-            coalesce(pm.assigned, false) as assigned,
-            (p.created_by_id = u.id) as created_by_me,
-            (w.is_sandbox and w.sandbox_user_id = u.id) as own_sandbox
+  const { project } = await projectFor(ctx.em, subjectOf(ctx), ctx.organization.id, ctx.user.id, id, "project.viewAccess");
+  const facts = projectFactColumns({ column: "u.id" });
+  const reached = reachedByMemberSql();
+  const rows = await ctx.em.execute<({ user_id: number; email: string; name: string; role: Role } & FactColumns)[]>(
+    `select u.id as user_id, u.email, u.name, m.role, ${facts.sql}
        from memberships m join users u on u.id = m.user_id
-       join projects p on p.id = ? join workspaces w on w.id = p.workspace_id
-       left join project_members pm on pm.project_id = p.id and pm.user_id = u.id
-      where m.organization_id = ? and m.status = 'active'
+       join projects p on p.id = ? and p.organization_id = m.organization_id
+       join workspaces w on w.id = p.workspace_id
+      where m.organization_id = ? and m.status = 'active' and (${reached.sql})
       order by array_position(array['owner','administrator','manager','reviewer','annotator']::text[], m.role), lower(u.name), u.email`,
-    [id, ctx.organization.id],
+    [...facts.params, id, ctx.organization.id, ...reached.params],
   );
-  const inSandbox = callerFacts.inSandbox;
-  const results = [];
-  for (const r of rows) {
-    const facts: ProjectFacts = {
-      inSandbox,
-      ownSandbox: r.own_sandbox,
-      workspaceMember: r.workspace_member,
-      createdByMe: r.created_by_me,
-      projectMember: r.project_member,
-      assigned: r.assigned,
-      annotatorsMayViewOwnData: callerFacts.annotatorsMayViewOwnData,
-    };
-    const subject = { role: r.role, status: "active" as const };
-    if (!explain(subject, "project.read", facts).allowed) continue;
-    const reasons: AccessReason[] = [];
-    if (r.own_sandbox) reasons.push("own_sandbox");
-    if (!inSandbox && (r.role === "owner" || r.role === "administrator" || r.role === "manager")) reasons.push("role");
-    if (!inSandbox && r.workspace_member) reasons.push("workspace_member");
-    if (!inSandbox && r.project_member) reasons.push("project_member");
-    if (!inSandbox && r.assigned) reasons.push("task_assignment");
-    if (r.created_by_me) reasons.push("creator");
-    results.push({
+  const results = rows.map((r) => {
+    const f = factsOf(r);
+    return {
       user: { id: r.user_id, email: r.email, name: r.name },
       role: r.role,
-      can_manage: explain(subject, "project.update", facts).allowed,
-      reasons,
-    });
-  }
+      can_manage: can({ role: r.role, status: "active" }, "project.update", f),
+      reasons: accessReasons(r.role, f),
+    };
+  });
   return { project: { id: project.id, title: project.title, workspace: project.workspace_id }, count: results.length, results };
 }
 
@@ -427,48 +423,21 @@ export async function userAccess(ctx: OrgContext, userId: number, page: number, 
   if (!target) throw new DomainError("NOT_FOUND", "No such member in this organization.", { field: "user_id" });
   const person = { id: userId, email: target.email, name: target.name };
   if (target.status !== "active" || !target.role) return { user: person, role: null, count: 0, results: [] };
-  const reach = projectRuleSql(projectReadRule(target.role), userId);
+  const role = target.role;
+  const facts = projectFactColumns(userId);
+  const reach = projectRuleSql(projectReadRule(role), userId);
   const review = projectRuleSql(scopeRule("project.viewAccess", ctx.membership.role!), ctx.user.id);
-  const rows = await ctx.em.execute<
-    {
-      id: number;
-      title: string;
-      workspace_id: number;
-      in_sandbox: boolean;
-      own_sandbox: boolean;
-      workspace_member: boolean;
-      project_member: boolean;
-      assigned: boolean;
-      created_by_me: boolean;
-      total: string;
-    }[]
-  >(
-    `select p.id, p.title, p.workspace_id, w.is_sandbox as in_sandbox,
-            (w.is_sandbox and w.sandbox_user_id = ?) as own_sandbox,
-            exists (select 1 from workspace_members wm where wm.workspace_id = p.workspace_id and wm.user_id = ?) as workspace_member,
-            coalesce(pm.direct, false) as project_member, coalesce(pm.assigned, false) as assigned,
-            (p.created_by_id is not distinct from ?) as created_by_me,
-            count(*) over () as total
+  const rows = await ctx.em.execute<({ id: number; title: string; workspace_id: number; total: string } & FactColumns)[]>(
+    `select p.id, p.title, p.workspace_id, ${facts.sql}, count(*) over () as total
        from projects p join workspaces w on w.id = p.workspace_id
-       left join project_members pm on pm.project_id = p.id and pm.user_id = ?
       where p.organization_id = ? and (${reach.sql}) and (${review.sql})
       order by p.id desc limit ? offset ?`,
-    [userId, userId, userId, userId, ctx.organization.id, ...reach.params, ...review.params, pageSize, (page - 1) * pageSize],
+    [...facts.params, ctx.organization.id, ...reach.params, ...review.params, pageSize, (page - 1) * pageSize],
   );
-  const wide = target.role === "owner" || target.role === "administrator" || target.role === "manager";
   return {
     user: person,
-    role: target.role,
+    role,
     count: Number(rows[0]?.total ?? 0),
-    results: rows.map((r) => {
-      const reasons: AccessReason[] = [];
-      if (r.own_sandbox) reasons.push("own_sandbox");
-      if (!r.in_sandbox && wide) reasons.push("role");
-      if (!r.in_sandbox && r.workspace_member) reasons.push("workspace_member");
-      if (!r.in_sandbox && r.project_member) reasons.push("project_member");
-      if (!r.in_sandbox && r.assigned) reasons.push("task_assignment");
-      if (r.created_by_me) reasons.push("creator");
-      return { project: { id: r.id, title: r.title, workspace: r.workspace_id }, reasons };
-    }),
+    results: rows.map((r) => ({ project: { id: r.id, title: r.title, workspace: r.workspace_id }, reasons: accessReasons(role, factsOf(r)) })),
   };
 }

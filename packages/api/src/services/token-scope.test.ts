@@ -26,6 +26,11 @@ describe("a manager's API token", () => {
     const created = await browser.project.create({ title: "Created by me", workspace: theirs.id });
     await owner.workspace.removeMember({ id: theirs.id, user_id: org.people.man.userId });
 
+    // The workspace list says where the caller belongs (what a manager's rights depend on).
+    const listed = await browser.workspace.list();
+    expect(listed.filter((w) => !w.is_sandbox).map((w) => [w.title, w.is_member])).toEqual([["Mine", true], ["Theirs", false]]);
+    expect((await browser.workspace.get({ id: mine.id })).is_member).toBe(true);
+
     const all = await browser.project.list({ filter: "all", page: 1, page_size: 30 });
     expect(all.results.map((p) => p.title).sort()).toEqual(["Created by me", "In my workspace", "Other"]);
 

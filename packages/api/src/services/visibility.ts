@@ -3,6 +3,7 @@
 // evaluate the same rule (the agreement test checks they never disagree).
 import {
   explain,
+  PROJECT_FACTS,
   foldRule,
   type Action,
   type ProjectFact,
@@ -41,20 +42,31 @@ function compile<F extends string>(rule: Rule<F>, fact: (name: F) => Sql): Sql {
  * `userId`. Membership facts are correlated EXISTS on the unique (project, user) and
  * (workspace, user) indexes; PostgreSQL keeps a hashed alternative for large scans.
  */
-export function projectFactSql(fact: ProjectFact, userId: number): Sql {
+/**
+ * Whose facts: a user id (bound as a parameter), or a column of the outer query (`u.id`) when
+ * one statement judges many people at once (the access review).
+ */
+export type UserRef = number | { column: string };
+
+function userSql(user: UserRef): Sql {
+  return typeof user === "number" ? { sql: "?", params: [user] } : { sql: user.column, params: [] };
+}
+
+export function projectFactSql(fact: ProjectFact, user: UserRef): Sql {
+  const u = userSql(user);
   switch (fact) {
     case "inSandbox":
       return { sql: "w.is_sandbox", params: [] };
     case "ownSandbox":
-      return { sql: "w.is_sandbox and w.sandbox_user_id = ?", params: [userId] };
+      return { sql: `w.is_sandbox and w.sandbox_user_id = ${u.sql}`, params: u.params };
     case "workspaceMember":
-      return { sql: "exists (select 1 from workspace_members wm where wm.workspace_id = p.workspace_id and wm.user_id = ?)", params: [userId] };
+      return { sql: `exists (select 1 from workspace_members wm where wm.workspace_id = p.workspace_id and wm.user_id = ${u.sql})`, params: u.params };
     case "createdByMe":
-      return { sql: "p.created_by_id is not distinct from ?", params: [userId] };
+      return { sql: `p.created_by_id is not distinct from ${u.sql}`, params: u.params };
     case "projectMember":
-      return { sql: "exists (select 1 from project_members pm where pm.project_id = p.id and pm.user_id = ? and pm.direct)", params: [userId] };
+      return { sql: `exists (select 1 from project_members pm where pm.project_id = p.id and pm.user_id = ${u.sql} and pm.direct)`, params: u.params };
     case "assigned":
-      return { sql: "exists (select 1 from project_members pm where pm.project_id = p.id and pm.user_id = ? and pm.assigned)", params: [userId] };
+      return { sql: `exists (select 1 from project_members pm where pm.project_id = p.id and pm.user_id = ${u.sql} and pm.assigned)`, params: u.params };
     case "annotatorsMayViewOwnData":
       return { sql: "coalesce((p.settings->>'annotators_may_view_own_data')::boolean, false)", params: [] };
   }
@@ -160,8 +172,29 @@ export function workspaceFactSql(fact: WorkspaceFact, userId: number): Sql {
   }
 }
 
-export function projectRuleSql(rule: Rule<ProjectFact>, userId: number): Sql {
-  return compile(rule, (f) => projectFactSql(f, userId));
+export function projectRuleSql(rule: Rule<ProjectFact>, user: UserRef): Sql {
+  return compile(rule, (f) => projectFactSql(f, user));
+}
+
+/**
+ * Every project fact about `p`/`w` relative to `user`, as select-list columns `f_<fact>`,
+ * built from `projectFactSql` (so single-resource checks, lists and access reviews read the
+ * same predicates); `factsOf` reads them back.
+ */
+export function projectFactColumns(user: UserRef): Sql {
+  const cols = PROJECT_FACTS.map((f) => projectFactSql(f, user));
+  return {
+    sql: cols.map((c, i) => `(${c.sql}) as "f_${PROJECT_FACTS[i]}"`).join(", "),
+    params: cols.flatMap((c) => c.params),
+  };
+}
+
+export type FactColumns = { [F in ProjectFact as `f_${F}`]: boolean };
+
+export function factsOf(row: FactColumns): ProjectFacts {
+  const facts = {} as Record<ProjectFact, boolean>;
+  for (const f of PROJECT_FACTS) facts[f] = row[`f_${f}`] === true;
+  return facts;
 }
 
 export function workspaceRuleSql(rule: Rule<WorkspaceFact>, userId: number): Sql {
@@ -187,37 +220,6 @@ export interface ProjectRow {
   workspace_color: string;
 }
 
-const PROJECT_FACT_COLUMNS = `
-  w.is_sandbox as f_in_sandbox,
-  (w.is_sandbox and w.sandbox_user_id = ?) as f_own_sandbox,
-  exists (select 1 from workspace_members wm where wm.workspace_id = p.workspace_id and wm.user_id = ?) as f_workspace_member,
-  (p.created_by_id is not distinct from ?) as f_created_by_me,
-  coalesce(pm.direct, false) as f_project_member,
-  coalesce(pm.assigned, false) as f_assigned,
-  coalesce((p.settings->>'annotators_may_view_own_data')::boolean, false) as f_annotators_may_view_own_data`;
-
-interface FactRow {
-  f_in_sandbox: boolean;
-  f_own_sandbox: boolean;
-  f_workspace_member: boolean;
-  f_created_by_me: boolean;
-  f_project_member: boolean;
-  f_assigned: boolean;
-  f_annotators_may_view_own_data: boolean;
-}
-
-function projectFacts(r: FactRow): ProjectFacts {
-  return {
-    inSandbox: r.f_in_sandbox,
-    ownSandbox: r.f_own_sandbox,
-    workspaceMember: r.f_workspace_member,
-    createdByMe: r.f_created_by_me,
-    projectMember: r.f_project_member,
-    assigned: r.f_assigned,
-    annotatorsMayViewOwnData: r.f_annotators_may_view_own_data,
-  };
-}
-
 /** One project of the organization with its facts relative to `userId` (one query). */
 export async function projectWithFacts(
   em: EntityManager,
@@ -226,14 +228,14 @@ export async function projectWithFacts(
   userId: number,
   lock = false,
 ): Promise<{ project: ProjectRow; facts: ProjectFacts } | null> {
-  const [row] = await em.execute<(ProjectRow & FactRow)[]>(
-    `select p.*, w.title as workspace_title, w.color as workspace_color, ${PROJECT_FACT_COLUMNS}
+  const facts = projectFactColumns(userId);
+  const [row] = await em.execute<(ProjectRow & FactColumns)[]>(
+    `select p.*, w.title as workspace_title, w.color as workspace_color, ${facts.sql}
        from projects p join workspaces w on w.id = p.workspace_id
-       left join project_members pm on pm.project_id = p.id and pm.user_id = ?
       where p.id = ? and p.organization_id = ?${lock ? " for update of p" : ""}`,
-    [userId, userId, userId, userId, projectId, organizationId],
+    [...facts.params, projectId, organizationId],
   );
-  return row ? { project: row, facts: projectFacts(row) } : null;
+  return row ? { project: row, facts: factsOf(row) } : null;
 }
 
 /**

@@ -4,7 +4,7 @@ import type { Context } from "../context.js";
 import type { IMembership, IOrganization, IUser } from "../db/entities.js";
 import { DomainError } from "../errors.js";
 import { audit, diff } from "./audit.js";
-import { workspaceFor, workspaceRuleSql, type Caller, type WorkspaceRow } from "./visibility.js";
+import { workspaceFactSql, workspaceFor, workspaceRuleSql, type Caller, type WorkspaceRow } from "./visibility.js";
 import { assertWorkspaceNotDirectoryManaged } from "./directory/settings.js";
 
 type OrgContext = Context & { organization: IOrganization; membership: IMembership; user: IUser };
@@ -14,7 +14,8 @@ export function subjectOf(ctx: OrgContext): Caller {
   return { role: ctx.membership.role ?? null, status: ctx.membership.status, viaToken: ctx.principal?.via === "token" };
 }
 
-export function workspaceView(w: WorkspaceRow & { project_count?: string | number }) {
+/** A workspace as the caller sees it; `is_member` says whether they belong to it (a manager's scope). */
+export function workspaceView(w: WorkspaceRow & { project_count?: string | number; is_member?: boolean }) {
   return {
     id: w.id,
     title: w.title,
@@ -24,25 +25,27 @@ export function workspaceView(w: WorkspaceRow & { project_count?: string | numbe
     created_by: w.created_by_id,
     created_at: new Date(w.created_at).toISOString(),
     project_count: Number(w.project_count ?? 0),
+    is_member: w.is_member === true,
   };
 }
 
 /** The workspaces the caller sees, own sandbox first, then by title (one query). */
 export async function listWorkspaces(ctx: OrgContext) {
   const vis = workspaceRuleSql(workspaceReadRule(ctx.membership.role!), ctx.user.id);
-  const rows = await ctx.em.execute<(WorkspaceRow & { project_count: string })[]>(
-    `select w.*, (select count(*) from projects p where p.workspace_id = w.id) as project_count
+  const member = workspaceFactSql("workspaceMember", ctx.user.id);
+  const rows = await ctx.em.execute<(WorkspaceRow & { project_count: string; is_member: boolean })[]>(
+    `select w.*, (select count(*) from projects p where p.workspace_id = w.id) as project_count, (${member.sql}) as is_member
        from workspaces w where w.organization_id = ? and (${vis.sql})
       order by w.is_sandbox desc, lower(w.title), w.id`,
-    [ctx.organization.id, ...vis.params],
+    [...member.params, ctx.organization.id, ...vis.params],
   );
   return rows.map(workspaceView);
 }
 
 export async function getWorkspace(ctx: OrgContext, id: number) {
-  const { workspace } = await workspaceFor(ctx.em, subjectOf(ctx), ctx.organization.id, ctx.user.id, id, "workspace.read");
+  const { workspace, facts } = await workspaceFor(ctx.em, subjectOf(ctx), ctx.organization.id, ctx.user.id, id, "workspace.read");
   const [c] = await ctx.em.execute<{ n: string }[]>(`select count(*) as n from projects where workspace_id = ?`, [id]);
-  return workspaceView({ ...workspace, project_count: c?.n ?? 0 });
+  return workspaceView({ ...workspace, project_count: c?.n ?? 0, is_member: facts.workspaceMember });
 }
 
 export interface WorkspaceInput {
@@ -66,7 +69,7 @@ export async function createWorkspace(ctx: OrgContext, input: WorkspaceInput) {
 
 export async function updateWorkspace(ctx: OrgContext, id: number, input: Partial<WorkspaceInput>) {
   return ctx.em.transactional(async (em) => {
-    const { workspace } = await workspaceFor(em, subjectOf(ctx), ctx.organization.id, ctx.user.id, id, "workspace.update", true);
+    const { workspace, facts } = await workspaceFor(em, subjectOf(ctx), ctx.organization.id, ctx.user.id, id, "workspace.update", true);
     const [row] = await em.execute<(WorkspaceRow & { project_count: string })[]>(
       `update workspaces set title = coalesce(?, title), color = coalesce(?, color), description = coalesce(?, description), updated_at = now()
         where id = ? returning *, (select count(*) from projects p where p.workspace_id = workspaces.id) as project_count`,
@@ -79,7 +82,7 @@ export async function updateWorkspace(ctx: OrgContext, id: number, input: Partia
       changes: diff({ title: workspace.title, color: workspace.color, description: workspace.description }, input),
     });
     await em.flush();
-    return workspaceView(row!);
+    return workspaceView({ ...row!, is_member: facts.workspaceMember });
   });
 }
 

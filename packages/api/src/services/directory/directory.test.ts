@@ -222,6 +222,15 @@ describe("directory settings", () => {
     expect(await errorCode(owner.directory.updateSettings({ id: org.orgId, mappings: { roles: [{ group: "nul\u0000", role: "manager" }], workspaces: [], projects: [] } }))).toBe("BAD_REQUEST");
   });
 
+  it("lets groups grant only the roles the instance's edition assigns", async () => {
+    const { org } = await setup();
+    const teams = await callerFor(db.orm, { cookies: org.people.owner.cookies, config: { LATTICE_EDITION: "teams" } });
+    const refused = await refusal(teams.directory.updateSettings({ id: org.orgId, mappings: { roles: [{ group: "g", role: "reviewer" }], workspaces: [], projects: [] } }));
+    expect(refused.code).toBe("UNPROCESSABLE_CONTENT");
+    expect(refused.message).toContain("teams edition assigns only manager");
+    await teams.directory.updateSettings({ id: org.orgId, mappings: { roles: [{ group: "g", role: "manager" }], workspaces: [], projects: [] } });
+  });
+
   it("only administrators and the owner manage directory sync", async () => {
     const { org } = await setup();
     const manager = await callerFor(db.orm, { cookies: org.people.manager.cookies });

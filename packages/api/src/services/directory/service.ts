@@ -1,6 +1,7 @@
 // Directory sync, as the API exposes it to administrators: settings and mappings, the SCIM
 // token, the LDAP connection (write-only bind password), "test connection", sync runs (dry or
 // not), and the approval of a run the guard held.
+import { assignableRoles } from "@lattice/policy";
 import { randomUUID } from "node:crypto";
 import type { EntityManager } from "@mikro-orm/postgresql";
 import type { Context } from "../../context.js";
@@ -44,6 +45,14 @@ export async function updateDirectorySettings(ctx: OrgContext, input: DirectoryS
   return ctx.em.transactional(async (em) => {
     const orgId = ctx.organization.id;
     if (input.mappings) {
+      // The instance's edition decides which roles a group may grant (owner never).
+      const assignable: readonly string[] = assignableRoles(ctx.config.LATTICE_EDITION);
+      const refused = input.mappings.roles.find((m) => !assignable.includes(m.role));
+      if (refused) {
+        throw new DomainError("RULE_REFUSED", `The ${ctx.config.LATTICE_EDITION} edition assigns only ${assignable.join(", ")}; a group cannot grant ${refused.role}.`, {
+          field: "mappings.roles",
+        });
+      }
       const ws = [...new Set(input.mappings.workspaces.map((m) => m.workspace))];
       const pr = [...new Set(input.mappings.projects.map((m) => m.project))];
       if (ws.length) {
