@@ -1,5 +1,5 @@
 // `pnpm start`: the whole app on one machine. Uses DATABASE_URL when set; otherwise starts
-// an embedded PostgreSQL under .lattice/pg. Starts the server and a worker, prints the URL,
+// an embedded PostgreSQL under $LATTICE_DATA_DIR/pg (default .lattice/pg). Starts the server and a worker, prints the URL,
 // and on Ctrl-C / SIGTERM stops all of them (postgres included) before exiting.
 import { spawn, type ChildProcess } from "node:child_process";
 import { randomBytes } from "node:crypto";
@@ -16,9 +16,12 @@ function fail(message: string): never {
   process.exit(1);
 }
 
-/** A per-checkout key for invitation links, kept in .lattice/secret.key (mode 600). */
+/** Where the embedded cluster and the generated key live: LATTICE_DATA_DIR, or .lattice/ in the checkout. */
+const dataDir = path.resolve(root, process.env.LATTICE_DATA_DIR || ".lattice");
+
+/** A per-checkout key for invitation links, kept in <data dir>/secret.key (mode 600). */
 function localSecretKey(): string {
-  const file = path.join(root, ".lattice", "secret.key");
+  const file = path.join(dataDir, "secret.key");
   if (!existsSync(file)) {
     mkdirSync(path.dirname(file), { recursive: true });
     writeFileSync(file, randomBytes(32).toString("base64url"), { mode: 0o600 });
@@ -46,9 +49,10 @@ async function main(): Promise<void> {
     if (databaseUrl) {
       await assertDatabaseReachable(databaseUrl);
     } else {
-      pg = await startEmbeddedPostgres({ dataDir: path.join(root, ".lattice", "pg"), port: pgPort, database: "lattice" });
+      const pgDir = path.join(dataDir, "pg");
+      pg = await startEmbeddedPostgres({ dataDir: pgDir, port: pgPort, database: "lattice" });
       databaseUrl = pg.url;
-      console.log(`lattice: embedded PostgreSQL on 127.0.0.1:${pgPort} (data in .lattice/pg)`);
+      console.log(`lattice: embedded PostgreSQL on 127.0.0.1:${pgPort} (data in ${path.relative(process.cwd(), pgDir) || pgDir})`);
     }
   } catch (err) {
     await pg?.stop();

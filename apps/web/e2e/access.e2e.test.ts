@@ -1,25 +1,16 @@
-// The seed's "Manage access" walk-through in Chromium, against the real server on a fresh
-// database: an owner signs up and invites an annotator, activates them, organizes workspaces
+// The seed's "Manage access" walk-through in Chromium, against the app started as `pnpm start`
+// starts it (e2e/app.ts: embedded PostgreSQL, server, worker): an owner signs up and invites an annotator, activates them, organizes workspaces
 // and projects, pins (with Undo), and the annotator then sees exactly what they were given.
 import { mkdir } from "node:fs/promises";
-import type { AddressInfo } from "node:net";
 import path from "node:path";
-import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { afterAll, beforeAll, describe, expect, inject, it } from "vitest";
 import type { Browser, BrowserContext, Page, Route } from "playwright-core";
-import { createTestDatabase, type TestDatabase } from "@lattice/api/testing";
-import { buildServer } from "@lattice/server";
-import { startWorker, type RunningWorker } from "@lattice/worker";
-import { pino } from "pino";
 import { launchBrowser } from "./browser.js";
 
-const webDir = path.resolve(import.meta.dirname, "../dist");
 const artifacts = path.resolve(import.meta.dirname, "../test-results");
+const baseUrl = inject("baseUrl");
 
-let db: TestDatabase;
-let app: Awaited<ReturnType<typeof buildServer>>;
-let worker: RunningWorker;
 let browser: Browser;
-let baseUrl: string;
 
 const owner = { name: "Olivia Owner", email: "olivia@example.com", password: "correct horse battery" };
 const annotator = { name: "Ann Annotator", email: "ann@example.com", password: "annotates all day" };
@@ -35,7 +26,8 @@ let inviteUrl = "";
 
 /** A browser profile of one person, recording every console error and failed response. */
 async function person(): Promise<Person> {
-  const context = await browser.newContext({ viewport: { width: 1280, height: 860 } });
+  // Reduced motion: charts are drawn at once (recharts honours it), so screenshots show them whole.
+  const context = await browser.newContext({ viewport: { width: 1280, height: 860 }, reducedMotion: "reduce" });
   await context.grantPermissions(["clipboard-read", "clipboard-write"], { origin: baseUrl });
   context.setDefaultTimeout(15_000);
   const page = await context.newPage();
@@ -95,12 +87,6 @@ async function hold(page: Page, procedure: string) {
 }
 
 beforeAll(async () => {
-  db = await createTestDatabase();
-  app = await buildServer({ orm: db.orm, webDir });
-  await app.listen({ port: 0, host: "127.0.0.1" });
-  baseUrl = `http://127.0.0.1:${(app.server.address() as AddressInfo).port}`;
-  // The worker copies duplicated projects in the background, as in production.
-  worker = await startWorker({ databaseUrl: db.url, orm: db.orm, log: pino({ level: "silent" }), pollingIntervalSeconds: 0.5 });
   browser = await launchBrowser();
   await mkdir(artifacts, { recursive: true });
   olivia = await person();
@@ -109,9 +95,6 @@ beforeAll(async () => {
 
 afterAll(async () => {
   await browser?.close();
-  await worker?.stop();
-  await app?.close();
-  await db?.close();
 });
 
 /** The steps build on each other: after one fails, the rest are skipped rather than timing out. */
@@ -402,6 +385,8 @@ describe("managing access in Chromium", () => {
 
     await openMenuItem(page, "Dashboards");
     await page.getByRole("figure", { name: "Annotations per annotator" }).locator(".recharts-bar-rectangle").first().waitFor();
+    // Today's import, annotation and review are on the counts-over-time lines.
+    await page.getByRole("figure", { name: "Counts over time" }).locator(".recharts-line-dots").first().waitFor();
     await shot(page, "dashboards");
 
     await openMenuItem(page, "Directory settings");

@@ -1,32 +1,21 @@
 import { mkdir } from "node:fs/promises";
-import type { AddressInfo } from "node:net";
 import path from "node:path";
-import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { afterAll, beforeAll, describe, expect, inject, it } from "vitest";
 import type { Browser } from "playwright-core";
-import { createTestDatabase, type TestDatabase } from "@lattice/api/testing";
-import { buildServer } from "@lattice/server";
 import { launchBrowser } from "./browser.js";
 
-const webDir = path.resolve(import.meta.dirname, "../dist");
+// The app as `pnpm start` runs it (started by e2e/app.ts).
+const baseUrl = inject("baseUrl");
 const artifacts = path.resolve(import.meta.dirname, "../test-results");
 
-let db: TestDatabase;
-let app: Awaited<ReturnType<typeof buildServer>>;
 let browser: Browser;
-let baseUrl: string;
 
 beforeAll(async () => {
-  db = await createTestDatabase();
-  app = await buildServer({ orm: db.orm, webDir });
-  await app.listen({ port: 0, host: "127.0.0.1" });
-  baseUrl = `http://127.0.0.1:${(app.server.address() as AddressInfo).port}`;
   browser = await launchBrowser();
   await mkdir(artifacts, { recursive: true });
 });
 afterAll(async () => {
   await browser?.close();
-  await app?.close();
-  await db?.close();
 });
 
 describe("first page in Chromium", () => {

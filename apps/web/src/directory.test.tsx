@@ -31,6 +31,9 @@ const ldapSettings = {
   has_bind_password: true,
 };
 
+const admin = { id: 1, name: "User 1", email: "user1@example.com" };
+const grace = { id: 3, name: "Grace Hopper", email: "grace@example.com" };
+
 const heldRun = {
   id: "6f1c2a52-8a4e-4f0e-9a53-0c1f9a0d7e11",
   source: "ldap" as const,
@@ -41,8 +44,39 @@ const heldRun = {
   error: "The run would deactivate 7 of 10 directory-managed members (more than 10%); nothing was applied. Approve the run to apply it.",
   requested_by: null,
   approved_by: null,
+  approved_at: null,
   created_at: "2026-03-01T10:00:00.000Z",
   finished_at: "2026-03-01T10:00:05.000Z",
+};
+
+/** An earlier held run, approved by Grace: the run her approval forced was applied. */
+const forcedRun = {
+  id: "2b7d9c10-3e4f-4a5b-8c6d-7e8f90a1b2c3",
+  source: "scim" as const,
+  trigger: "approval",
+  dry_run: false,
+  status: "applied",
+  counts: { deactivate: 3 },
+  error: null,
+  requested_by: grace,
+  approved_by: grace,
+  approved_at: "2026-02-20T09:00:00.000Z",
+  created_at: "2026-02-20T09:00:00.000Z",
+  finished_at: "2026-02-20T09:00:03.000Z",
+};
+
+const emptyPlan = {
+  create: [],
+  activate: [],
+  change_role: [],
+  deactivate: [],
+  skipped_no_seat: [],
+  adopt: [],
+  workspace_join: [],
+  workspace_leave: [],
+  project_join: [],
+  project_change: [],
+  project_leave: [],
 };
 
 const previewRun = {
@@ -51,15 +85,22 @@ const previewRun = {
   trigger: "manual",
   dry_run: true,
   status: "planned",
-  counts: { create: 1, activate: 1, deactivate: 0 },
+  counts: { create: 1, activate: 1, change_role: 1, workspace_join: 2, project_join: 1 },
   plan: {
+    ...emptyPlan,
     create: [{ email: "new@example.com", name: "New Person" }],
-    activate: [{ email: "new@example.com", user_id: null, role: "annotator", from: null }],
-    deactivate: [],
+    activate: [{ email: "new@example.com", name: "New Person", user_id: null, role: "annotator", from: null }],
+    change_role: [{ email: "ada@example.com", name: "Ada Lovelace", user_id: 5, from: "annotator", to: "manager" }],
+    workspace_join: [
+      { email: "new@example.com", name: "New Person", user_id: null, workspace: 2, workspace_title: "Claims" },
+      { email: "old@example.com", name: null, user_id: 6, workspace: 12, workspace_title: null },
+    ],
+    project_join: [{ email: "new@example.com", name: "New Person", user_id: null, project: 7, project_title: "Invoices", role: "reviewer" }],
   },
   error: null,
-  requested_by: 1,
+  requested_by: admin,
   approved_by: null,
+  approved_at: null,
   created_at: "2026-03-02T10:00:00.000Z",
   finished_at: "2026-03-02T10:00:02.000Z",
 };
@@ -88,7 +129,10 @@ describe("directory settings", () => {
         savedLdap = input as Record<string, unknown>;
         return ldapSettings;
       },
-      "directory.runs": () => ({ count: 1, results: [heldRun] }),
+      "directory.runs": () => {
+        const { plan: _plan, ...listed } = previewRun;
+        return { count: 3, results: [listed, heldRun, forcedRun] };
+      },
       "directory.scimToken": () => ({ token: "scim_secretvalue" }),
       "directory.testLdap": () => ({
         ok: true,
@@ -134,17 +178,35 @@ describe("directory settings", () => {
     // Mappings are shown.
     expect((screen.getByLabelText("Role mapping 1 group") as HTMLInputElement).value).toBe("lattice-admins");
 
-    // Preview: the plan.
+    // Preview: the plan, by names (ids beside workspaces and projects; a deleted one says so).
     await userEvent.click(screen.getByRole("button", { name: "Preview sync" }));
     const preview = await screen.findByRole("region", { name: "Preview" });
     expect(await within(preview).findByText("Accounts created (1)")).toBeTruthy();
     expect(app.calls.find((c) => c.path === "directory.syncLdap")?.input).toMatchObject({ dry_run: true });
+    const cells = (table: HTMLElement) => within(table).getAllByRole("row").map((row) => [...within(row).queryAllByRole("columnheader"), ...within(row).queryAllByRole("cell")].map((c) => c.textContent));
+    expect(cells(within(preview).getByRole("table", { name: "Accounts created" }))).toEqual([["Name", "Email"], ["New Person", "new@example.com"]]);
+    expect(cells(within(preview).getByRole("table", { name: "Memberships activated" }))).toEqual([["Name", "Email", "Role"], ["New Person", "new@example.com", "Annotator"]]);
+    expect(cells(within(preview).getByRole("table", { name: "Roles changed" }))).toEqual([["Name", "Email", "Role"], ["Ada Lovelace", "ada@example.com", "Annotator → Manager"]]);
+    expect(cells(within(preview).getByRole("table", { name: "Workspace joins" }))).toEqual([
+      ["Name", "Email", "Workspace"],
+      ["New Person", "new@example.com", "Claims #2"],
+      ["—", "old@example.com", "(deleted workspace #12)"],
+    ]);
+    expect(cells(within(preview).getByRole("table", { name: "Project joins" }))).toEqual([["Name", "Email", "Project", "Role"], ["New Person", "new@example.com", "Invoices #7", "Reviewer"]]);
+    expect(within(preview).queryByRole("table", { name: "Members deactivated" })).toBeNull();
 
-    // The run held by the guard, with its reason and Approve.
+    // The history says who asked for each run and who approved it; the held run waits for Approve.
     const runs = await screen.findByRole("table", { name: "Sync runs" });
-    expect(within(runs).getByText("Needs approval")).toBeTruthy();
-    expect(within(runs).getByText(/would deactivate 7 of 10/)).toBeTruthy();
-    await userEvent.click(within(runs).getByRole("button", { name: "Approve" }));
+    const headers = within(runs).getAllByRole("columnheader").map((h) => h.textContent);
+    expect(headers).toEqual(["Started", "Source", "Kind", "Requested by", "Approved by", "Status", "Counts", ""]);
+    const [, previewRow, heldRow, forcedRow] = within(runs).getAllByRole("row");
+    const cell = (row: HTMLElement | undefined, header: string) => within(row!).getAllByRole("cell")[headers.indexOf(header)]!.textContent;
+    expect([cell(previewRow, "Kind"), cell(previewRow, "Requested by"), cell(previewRow, "Approved by")]).toEqual(["Preview (manual)", "User 1", "—"]);
+    expect([cell(heldRow, "Requested by"), cell(heldRow, "Approved by")]).toEqual(["Schedule", "—"]);
+    expect([cell(forcedRow, "Kind"), cell(forcedRow, "Requested by"), cell(forcedRow, "Approved by")]).toEqual(["Sync (approval)", "Grace Hopper", "Grace Hopper"]);
+    expect(within(heldRow!).getByText("Needs approval")).toBeTruthy();
+    expect(within(heldRow!).getByText(/would deactivate 7 of 10/)).toBeTruthy();
+    await userEvent.click(within(heldRow!).getByRole("button", { name: "Approve" }));
     await waitFor(() => expect(approved).toMatchObject({ run_id: heldRun.id }));
   });
 

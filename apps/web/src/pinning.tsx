@@ -1,5 +1,6 @@
 // Pin and unpin with an optimistic list: the card moves at once, the server's answer then
-// replaces the guess. The notification offers Undo, which is simply the inverse call.
+// replaces the guess. The notification offers Undo, the inverse call; undoing an unpin pins
+// as of the earlier moment, so the project goes back to its place among the pinned.
 import { Button, Group, Text } from "@mantine/core";
 import { notifications } from "@mantine/notifications";
 import { useMutation, useQueryClient, type QueryKey } from "@tanstack/react-query";
@@ -54,7 +55,7 @@ export function usePinning() {
   const utils = trpc.useUtils();
   const listKey = getQueryKey(trpc.project.list);
 
-  const optimistic = async (project: Project, pinned: boolean) => {
+  const optimistic = async (project: Project, pinned: boolean, pinnedAt?: string) => {
     await queryClient.cancelQueries({ queryKey: listKey });
     const snapshot = queryClient.getQueriesData<ProjectPage>({ queryKey: listKey });
     // A new pin is the most recent one, even if this clock is behind the server's.
@@ -62,7 +63,7 @@ export function usePinning() {
       .flatMap(([, d]) => d?.results ?? [])
       .reduce((m, p) => (p.pinned_at && p.pinned_at > m ? p.pinned_at : m), "");
     const now = new Date(Math.max(Date.now(), newest ? Date.parse(newest) + 1 : 0)).toISOString();
-    const updated: Project = { ...project, pinned_at: pinned ? now : null };
+    const updated: Project = { ...project, pinned_at: pinned ? (pinnedAt ?? now) : null };
     for (const [key, data] of snapshot) {
       if (data) queryClient.setQueryData<ProjectPage>(key, applyPin(data, updated, inputOf(key)));
     }
@@ -70,19 +71,20 @@ export function usePinning() {
     return { snapshot };
   };
 
-  type Vars = { project: Project; pinned: boolean };
+  type Vars = { project: Project; pinned: boolean; pinnedAt?: string };
   // Pins and their undos reach the server in the order they were clicked; each one's
   // optimistic change still shows at once.
   const queue = useRef<Promise<unknown>>(Promise.resolve());
   const mutation = useMutation({
     mutationKey: PIN_MUTATION_KEY,
-    mutationFn: ({ project, pinned }: Vars) => {
-      const call = () => (pinned ? utils.client.project.pin.mutate({ id: project.id }) : utils.client.project.unpin.mutate({ id: project.id }));
+    mutationFn: ({ project, pinned, pinnedAt }: Vars) => {
+      const call = () =>
+        pinned ? utils.client.project.pin.mutate({ id: project.id, pinned_at: pinnedAt }) : utils.client.project.unpin.mutate({ id: project.id });
       const next = queue.current.then(call, call);
       queue.current = next.catch(() => undefined);
       return next;
     },
-    onMutate: ({ project, pinned }: Vars) => optimistic(project, pinned),
+    onMutate: ({ project, pinned, pinnedAt }: Vars) => optimistic(project, pinned, pinnedAt),
     onError: (err, { project, pinned }, ctx) => {
       for (const [key, data] of ctx?.snapshot ?? []) queryClient.setQueryData(key, data);
       notifications.show({ id: `pin-${project.id}`, color: "red", title: `Could not ${pinned ? "pin" : "unpin"} ${project.title}`, message: errorText(err) });
@@ -94,8 +96,9 @@ export function usePinning() {
     },
   });
 
-  const run = (project: Project, pinned: boolean, undo: boolean) => {
-    mutation.mutate({ project, pinned });
+  /** `undoing`: the project as it was before the call being undone (no Undo is offered then). */
+  const run = (project: Project, pinned: boolean, undoing?: Project) => {
+    mutation.mutate({ project, pinned, pinnedAt: pinned ? (undoing?.pinned_at ?? undefined) : undefined });
     const id = `pin-${project.id}`;
     notifications.hide(id);
     notifications.show({
@@ -106,13 +109,13 @@ export function usePinning() {
           <Text size="sm">
             {project.title} was {pinned ? "pinned" : "unpinned"}
           </Text>
-          {!undo && (
+          {!undoing && (
             <Button
               size="compact-sm"
               variant="subtle"
               onClick={() => {
                 notifications.hide(id);
-                run({ ...project, pinned_at: pinned ? new Date().toISOString() : null }, !pinned, true);
+                run({ ...project, pinned_at: pinned ? new Date().toISOString() : null }, !pinned, project);
               }}
             >
               Undo
@@ -124,7 +127,7 @@ export function usePinning() {
   };
 
   return {
-    pin: (project: Project) => run(project, true, false),
-    unpin: (project: Project) => run(project, false, false),
+    pin: (project: Project) => run(project, true),
+    unpin: (project: Project) => run(project, false),
   };
 }

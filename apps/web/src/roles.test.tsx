@@ -129,6 +129,41 @@ describe("the Projects page", () => {
     expect(paths).toEqual(["project.pin", "project.unpin"]);
   });
 
+  it("Undo of an unpin puts an older pin back in its place, below newer pins, and says when it was pinned", async () => {
+    const older = "2026-03-01T10:00:00.000Z";
+    const newer = "2026-03-02T10:00:00.000Z";
+    const third = { ...injury, id: injury.id + 100, title: "Theft Claims", pinned_at: newer };
+    // The server's state: the list is read again after each call settles.
+    let accidentPinnedAt: string | null = older;
+    const listed = () => [third, { ...accident, pinned_at: accidentPinnedAt }, { ...injury, pinned_at: null }].sort((a, b) => (b.pinned_at ?? "").localeCompare(a.pinned_at ?? "") || b.id - a.id);
+    const pins: unknown[] = [];
+    const app = renderApp("/projects", {
+      ...baseHandlers(meAs("OW"), [sandbox(), claims]),
+      "project.list": () => page(listed()),
+      "project.unpin": () => {
+        accidentPinnedAt = null;
+        return { ...accident, pinned_at: null };
+      },
+      "project.pin": (input) => {
+        pins.push(input);
+        accidentPinnedAt = (input as { pinned_at: string }).pinned_at;
+        return { ...accident, pinned_at: accidentPinnedAt };
+      },
+    });
+    const order = () => screen.getAllByTestId("project-card").map((c) => c.getAttribute("aria-label"));
+    await screen.findByRole("listitem", { name: "Accident Claims" });
+    expect(order()).toEqual(["Theft Claims", "Accident Claims", "Injury Claims"]);
+
+    await userEvent.click(screen.getByRole("button", { name: "More actions for Accident Claims" }));
+    await userEvent.click(await screen.findByRole("menuitem", { name: "Unpin project" }));
+    await waitFor(() => expect(order()).toEqual(["Theft Claims", "Injury Claims", "Accident Claims"]));
+    await userEvent.click(await screen.findByRole("button", { name: "Undo" }));
+    // Back under the newer pin, not on top as a fresh pin would be.
+    await waitFor(() => expect(order()).toEqual(["Theft Claims", "Accident Claims", "Injury Claims"]));
+    await waitFor(() => expect(app.called("project.pin")).toBe(true));
+    expect(pins).toEqual([{ id: accident.id, pinned_at: older }]);
+  });
+
   it("filters with All projects, Pinned projects and Unpinned projects", async () => {
     const app = renderApp("/projects", baseHandlers(meAs("AN"), [sandbox()], [accident, injury]));
     const filter = await screen.findByRole("combobox", { name: "Filter projects" });

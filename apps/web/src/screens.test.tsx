@@ -221,6 +221,12 @@ describe("dashboards", () => {
     pairs: 2,
     per_project: [{ project: { id: 12, title: "Injury Claims" }, annotations: 3, accepted: 1, rejected: 1, pending: 1, agreement: 0.5, pairs: 2 }],
     per_annotator: [{ user: { id: 7, email: "ann@example.com", name: "Ann", deleted: false }, annotations: 3, accepted: 1, rejected: 1, pending: 1, agreement: 0.5, pairs: 2 }],
+    days: 30,
+    series: [
+      { date: "2026-01-01", tasks: 2, annotations: 1, accepted: 0, rejected: 0 },
+      { date: "2026-01-02", tasks: 0, annotations: 0, accepted: 0, rejected: 0 },
+      { date: "2026-01-03", tasks: 0, annotations: 2, accepted: 1, rejected: 1 },
+    ],
   });
 
   it("gives an annotator the annotator dashboard and their own scope only", async () => {
@@ -236,9 +242,10 @@ describe("dashboards", () => {
     expect(await screen.findByRole("heading", { name: "Annotator dashboard" })).toBeTruthy();
     expect(await screen.findByText("67%")).toBeTruthy();
     expect(screen.getByRole("figure", { name: "My annotations over time" })).toBeTruthy();
+    expect(await screen.findByRole("figure", { name: "Counts over time" })).toBeTruthy();
     expect(screen.queryByRole("radiogroup", { name: "Dashboard scope" })).toBeNull();
     expect(await screen.findByText(/not of the whole organization/)).toBeTruthy();
-    expect(scopes).toEqual([{ scope: "own" }]);
+    expect(scopes).toEqual([{ scope: "own", days: 30 }]);
     expect(app.called("dashboard.annotator")).toBe(true);
   });
 
@@ -255,7 +262,11 @@ describe("dashboards", () => {
     expect(screen.getByRole("figure", { name: "Agreement per annotator" })).toBeTruthy();
     expect(screen.getByRole("radio", { name: "Workspace" })).toBeTruthy();
     expect(screen.queryByRole("radio", { name: "Organization" })).toBeNull();
-    expect(scopes[0]).toEqual({ scope: "workspace" });
+    expect(screen.getByRole("figure", { name: "Counts over time" })).toBeTruthy();
+    expect(scopes[0]).toEqual({ scope: "workspace", days: 30 });
+    // The period of the counts over time is asked of the server, in the same scope.
+    await userEvent.click(within(screen.getByRole("radiogroup", { name: "Period of counts over time" })).getByRole("radio", { name: "7 days" }));
+    await waitFor(() => expect(scopes.at(-1)).toEqual({ scope: "workspace", days: 7 }));
     expect(app.called("dashboard.annotator")).toBe(false);
   });
 });

@@ -17,9 +17,15 @@ const SCOPE_LABEL: Record<DashboardScope, string> = {
   organization: "Organization",
 };
 
-const COLORS = { annotations: "#4c6ef5", accepted: "#12b886", rejected: "#fa5252", pending: "#adb5bd", agreement: "#7950f2", rate: "#f59f00" };
+const COLORS = { tasks: "#15aabf", annotations: "#4c6ef5", accepted: "#12b886", rejected: "#fa5252", pending: "#adb5bd", agreement: "#7950f2", rate: "#f59f00" };
 
 const pct = (v: number | null) => (v === null ? "—" : `${Math.round(v * 100)}%`);
+
+const PERIODS = [
+  { value: "7", label: "7 days" },
+  { value: "30", label: "30 days" },
+  { value: "90", label: "90 days" },
+];
 
 export function Chart({ title, children, height = 260 }: { title: string; children: ReactNode; height?: number }) {
   return (
@@ -70,9 +76,10 @@ function Summary({ scopes }: { scopes: DashboardScope[] }) {
   const scope = useScope();
   const [chosen, setChosen] = useState<DashboardScope>(scopes[0] ?? "own");
   const [target, setTarget] = useState<string | null>(null);
+  const [days, setDays] = useState("30");
   const projects = trpc.project.list.useQuery({ page: 1, page_size: 100 }, { enabled: chosen === "project" });
   const id = (chosen === "project" || chosen === "workspace") && target ? Number(target) : undefined;
-  const summary = trpc.dashboard.summary.useQuery({ scope: chosen, id }, { placeholderData: (prev) => prev });
+  const summary = trpc.dashboard.summary.useQuery({ scope: chosen, id, days: Number(days) }, { placeholderData: (prev) => prev });
   const wider = DASHBOARD_SCOPES.filter((s) => !scopes.includes(s));
   const s = summary.data;
 
@@ -117,6 +124,7 @@ function Summary({ scopes }: { scopes: DashboardScope[] }) {
               w={220}
             />
           )}
+          <SegmentedControl aria-label="Period of counts over time" value={days} onChange={setDays} data={PERIODS} />
         </Group>
       </Group>
       {wider.length > 0 && (
@@ -140,6 +148,19 @@ function Summary({ scopes }: { scopes: DashboardScope[] }) {
             <Stat label="Rejected" value={s.rejected} />
             <Stat label="Agreement" value={s.pairs === null ? "—" : pct(s.agreement)} />
           </SimpleGrid>
+          <Chart title="Counts over time">
+            <LineChart data={s.series}>
+              <CartesianGrid strokeDasharray="3 3" />
+              <XAxis dataKey="date" />
+              <YAxis allowDecimals={false} />
+              <Tooltip />
+              <Legend />
+              <Line type="monotone" dataKey="tasks" name="Tasks created" stroke={COLORS.tasks} dot={{ r: 2 }} />
+              <Line type="monotone" dataKey="annotations" name="Annotations submitted" stroke={COLORS.annotations} dot={{ r: 2 }} />
+              <Line type="monotone" dataKey="accepted" name="Reviews: accepted" stroke={COLORS.accepted} dot={{ r: 2 }} />
+              <Line type="monotone" dataKey="rejected" name="Reviews: rejected" stroke={COLORS.rejected} dot={{ r: 2 }} />
+            </LineChart>
+          </Chart>
           <SimpleGrid cols={{ base: 1, md: 2 }}>
             <Chart title="Annotations per annotator">
               <BarChart data={s.per_annotator.map((a) => ({ name: a.user.deleted ? "deleted user" : a.user.name || a.user.email || "?", ...a }))}>
@@ -208,16 +229,7 @@ function AnnotatorDashboard() {
         <Title order={2} size="h3">
           Annotator dashboard
         </Title>
-        <SegmentedControl
-          aria-label="Period"
-          value={days}
-          onChange={setDays}
-          data={[
-            { value: "7", label: "7 days" },
-            { value: "30", label: "30 days" },
-            { value: "90", label: "90 days" },
-          ]}
-        />
+        <SegmentedControl aria-label="Period" value={days} onChange={setDays} data={PERIODS} />
       </Group>
       {dash.isPending && <Loader size="sm" aria-label="Loading annotator dashboard" />}
       {dash.isError && (

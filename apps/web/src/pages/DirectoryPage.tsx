@@ -576,18 +576,75 @@ function StatusBadge({ status }: { status: string }) {
   );
 }
 
-function describeEntry(kind: string, e: Record<string, unknown>): string {
-  const parts = [String(e.email ?? "")];
-  if (kind === "change_role" || kind === "project_change") parts.push(`${String(e.from ?? "none")} → ${String(e.to)}`);
-  else if (e.role) parts.push(String(e.role));
-  if (e.workspace !== undefined) parts.push(`workspace ${String(e.workspace)}`);
-  if (e.project !== undefined) parts.push(`project ${String(e.project)}`);
-  return parts.filter(Boolean).join(" · ");
+type Plan = NonNullable<RouterOutputs["directory"]["run"]["plan"]>;
+type PlanKind = keyof Plan;
+type PlanEntry = Plan[PlanKind][number];
+
+const ROLE_LABEL: Record<string, string> = { owner: "Owner", administrator: "Administrator", manager: "Manager", reviewer: "Reviewer", annotator: "Annotator" };
+const roleLabel = (role: string | null | undefined) => (role ? (ROLE_LABEL[role] ?? role) : "—");
+const SOURCE_LABEL: Record<string, string> = { manual: "Manual", scim: "SCIM", ldap: "LDAP" };
+
+/** The columns after Name and Email, for each kind of change. */
+const PLAN_COLUMNS: Record<PlanKind, ("role" | "change" | "former_role" | "managed_by" | "workspace" | "project")[]> = {
+  create: [],
+  activate: ["role"],
+  change_role: ["change"],
+  deactivate: ["former_role"],
+  skipped_no_seat: ["role"],
+  adopt: ["managed_by"],
+  workspace_join: ["workspace"],
+  workspace_leave: ["workspace"],
+  project_join: ["project", "role"],
+  project_change: ["project", "change"],
+  project_leave: ["project"],
+};
+const COLUMN_HEADER = { role: "Role", change: "Role", former_role: "Role until now", managed_by: "Managed until now by", workspace: "Workspace", project: "Project" } as const;
+
+/** A title with its id beside it, or what is left of a deleted one. */
+function Place({ kind, id, title }: { kind: "workspace" | "project"; id: number; title: string | null }) {
+  if (title === null)
+    return (
+      <Text span size="sm" c="dimmed" fs="italic">
+        (deleted {kind} #{id})
+      </Text>
+    );
+  return (
+    <>
+      {title}{" "}
+      <Text span size="xs" c="dimmed">
+        #{id}
+      </Text>
+    </>
+  );
 }
 
-function PlanView({ plan }: { plan: unknown }) {
-  if (!plan || typeof plan !== "object") return null;
-  const entries = Object.entries(plan as Record<string, unknown>).filter(([, v]) => Array.isArray(v) && v.length > 0) as [string, Record<string, unknown>[]][];
+function PlanCell({ column, entry }: { column: (typeof PLAN_COLUMNS)[PlanKind][number]; entry: PlanEntry }) {
+  const e = entry as PlanEntry & { role?: string; from?: string | null; to?: string; workspace?: number; workspace_title?: string | null; project?: number; project_title?: string | null };
+  switch (column) {
+    case "role":
+      return <>{roleLabel(e.role)}</>;
+    case "change":
+      return (
+        <>
+          {roleLabel(e.from)} → {roleLabel(e.to)}
+        </>
+      );
+    case "former_role":
+      return <>{roleLabel(e.from)}</>;
+    case "managed_by":
+      return <>{e.from ? (SOURCE_LABEL[e.from] ?? e.from) : "—"}</>;
+    case "workspace":
+      return <Place kind="workspace" id={e.workspace!} title={e.workspace_title ?? null} />;
+    case "project":
+      return <Place kind="project" id={e.project!} title={e.project_title ?? null} />;
+  }
+}
+
+const PLAN_SHOWN = 20;
+
+function PlanView({ plan }: { plan: Plan | null }) {
+  if (!plan) return null;
+  const entries = (Object.entries(plan) as [PlanKind, PlanEntry[]][]).filter(([, v]) => v.length > 0);
   if (entries.length === 0) return <Text size="sm">Nothing would change.</Text>;
   return (
     <Stack gap="xs" aria-label="Sync plan">
@@ -596,12 +653,35 @@ function PlanView({ plan }: { plan: unknown }) {
           <Text size="sm" fw={600}>
             {PLAN_LABEL[kind] ?? kind} ({list.length})
           </Text>
-          <Text size="sm" component="ul" m={0}>
-            {list.slice(0, 20).map((e, i) => (
-              <li key={i}>{describeEntry(kind, e)}</li>
-            ))}
-            {list.length > 20 && <li>… and {list.length - 20} more</li>}
-          </Text>
+          <Table aria-label={PLAN_LABEL[kind] ?? kind}>
+            <Table.Thead>
+              <Table.Tr>
+                <Table.Th>Name</Table.Th>
+                <Table.Th>Email</Table.Th>
+                {PLAN_COLUMNS[kind].map((c) => (
+                  <Table.Th key={c}>{COLUMN_HEADER[c]}</Table.Th>
+                ))}
+              </Table.Tr>
+            </Table.Thead>
+            <Table.Tbody>
+              {list.slice(0, PLAN_SHOWN).map((e, i) => (
+                <Table.Tr key={i}>
+                  <Table.Td>{e.name || "—"}</Table.Td>
+                  <Table.Td>{e.email}</Table.Td>
+                  {PLAN_COLUMNS[kind].map((c) => (
+                    <Table.Td key={c}>
+                      <PlanCell column={c} entry={e} />
+                    </Table.Td>
+                  ))}
+                </Table.Tr>
+              ))}
+            </Table.Tbody>
+          </Table>
+          {list.length > PLAN_SHOWN && (
+            <Text size="xs" c="dimmed">
+              … and {list.length - PLAN_SHOWN} more
+            </Text>
+          )}
         </div>
       ))}
     </Stack>
@@ -711,6 +791,17 @@ function SyncCard() {
 
 // ---- Run history ----
 
+/** Who started a run nobody requested (an account since deleted shows as "—"). */
+const UNATTENDED: Record<string, string> = { schedule: "Schedule", scim: "SCIM" };
+
+function PersonName({ person, at }: { person: NonNullable<Run["requested_by"]>; at?: string | null }) {
+  return (
+    <Text span size="sm" title={at ? `${person.email}, ${new Date(at).toLocaleString()}` : person.email}>
+      {person.name || person.email}
+    </Text>
+  );
+}
+
 function RunsCard() {
   const [pageNo, setPageNo] = useState(1);
   const utils = trpc.useUtils();
@@ -755,6 +846,8 @@ function RunsCard() {
                 <Table.Th>Started</Table.Th>
                 <Table.Th>Source</Table.Th>
                 <Table.Th>Kind</Table.Th>
+                <Table.Th>Requested by</Table.Th>
+                <Table.Th>Approved by</Table.Th>
                 <Table.Th>Status</Table.Th>
                 <Table.Th>Counts</Table.Th>
                 <Table.Th />
@@ -768,6 +861,8 @@ function RunsCard() {
                   <Table.Td>
                     {r.dry_run ? "Preview" : "Sync"} ({r.trigger})
                   </Table.Td>
+                  <Table.Td>{r.requested_by ? <PersonName person={r.requested_by} /> : (UNATTENDED[r.trigger] ?? "—")}</Table.Td>
+                  <Table.Td>{r.approved_by ? <PersonName person={r.approved_by} at={r.approved_at} /> : "—"}</Table.Td>
                   <Table.Td>
                     <Stack gap={2}>
                       <StatusBadge status={r.status} />

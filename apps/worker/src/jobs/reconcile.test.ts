@@ -35,7 +35,8 @@ describe("directory.reconcile", () => {
       const out = await reconcileDirectory(queues["directory.reconcile"].parse(job!.data), { jobId: job!.id, orm: db.orm, log });
       expect(out.status).toBe(dry ? "planned" : "applied");
       const run = await caller.directory.run({ id: org.orgId, run_id });
-      expect(run).toMatchObject({ status: dry ? "planned" : "applied", dry_run: dry, source: "scim" });
+      // The administrator who asked is recorded, though the worker ran it.
+      expect(run).toMatchObject({ status: dry ? "planned" : "applied", dry_run: dry, source: "scim", requested_by: { id: org.people.owner.userId, email: org.people.owner.email } });
       expect(run.counts).toMatchObject({ create: 1, activate: 1 });
       const [m] = await em.execute<{ role: string }[]>(`select m.role from memberships m join users u on u.id = m.user_id where m.organization_id = ? and u.email = 'r@w.test'`, [org.orgId]);
       expect(m?.role).toBe(dry ? undefined : "reviewer");

@@ -16,7 +16,13 @@ export const dashboardRouter = {
       action: "dashboard.view",
       openapi: { method: "GET", path: "/dashboards/summary", tags: ["dashboards"], summary: "What happens and when, at your role's scope" },
     })
-    .input(z.object({ scope: z.enum(DASHBOARD_SCOPES), id: idSchema.optional() }))
+    .input(
+      z.object({
+        scope: z.enum(DASHBOARD_SCOPES),
+        id: idSchema.optional(),
+        days: wholeNumber(1, 366).default(30).meta({ description: "Days (UTC, ending today) the per-day series covers, 1 to 366 (default 30)." }),
+      }),
+    )
     .output(
       countsSchema.extend({
         scope: z.enum(DASHBOARD_SCOPES),
@@ -26,6 +32,18 @@ export const dashboardRouter = {
         per_project: z.array(countsSchema.extend({ project: z.object({ id: z.number(), title: z.string() }), ...agreementSchema })),
         per_annotator: z.array(countsSchema.extend({ user: dashboardUserSchema, ...agreementSchema })),
         ...agreementSchema,
+        days: z.number(),
+        series: z
+          .array(
+            z.object({
+              date: z.string().meta({ description: "The day (UTC), YYYY-MM-DD." }),
+              tasks: z.number().meta({ description: "Tasks created that day." }),
+              annotations: z.number().meta({ description: "Annotations submitted that day." }),
+              accepted: z.number().meta({ description: "Annotations reviewed that day and now accepted." }),
+              rejected: z.number().meta({ description: "Annotations reviewed that day and now rejected." }),
+            }),
+          )
+          .meta({ description: "One entry per day of the period, oldest first; days without activity are zeros." }),
       }),
     )
     .query(({ ctx, input }) => dashboardSummary(ctx, input)),

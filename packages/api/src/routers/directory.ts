@@ -1,8 +1,8 @@
 // Directory sync administration (API.md, "Directory sync"): SCIM token, mappings and switches,
 // the LDAP connection, test connection, sync runs (dry or not) and their approval.
-import { assignableRoles } from "@lattice/policy";
+import { assignableRoles, ROLES } from "@lattice/policy";
 import { z } from "zod";
-import { idSchema, orgIdSchema, pageSchema, pageSizeSchema, textSchema } from "../schemas.js";
+import { idSchema, orgIdSchema, pageSchema, pageSizeSchema, personSchema, textSchema } from "../schemas.js";
 import {
   approveRun,
   getDirectorySettings,
@@ -59,6 +59,28 @@ const ldapFields = {
 };
 const ldapView = z.object({ ...ldapFields, has_bind_password: z.boolean() }).nullable();
 
+const roleSchema = z.enum(ROLES);
+const projectRoleSchema = z.enum(["annotator", "reviewer"]);
+// Each plan entry: who (e-mail; `name` is the member's name in Lattice, else the directory's; null
+// when neither is known), and the workspace or project by id with its title (null: deleted since).
+const entry = <T extends z.ZodRawShape>(shape: T) => z.object({ email: z.string(), name: z.string().nullable(), ...shape });
+const userId = z.number();
+const workspaceRef = { workspace: z.number(), workspace_title: z.string().nullable().meta({ description: "null when the workspace was deleted since the plan was made" }) };
+const projectRef = { project: z.number(), project_title: z.string().nullable().meta({ description: "null when the project was deleted since the plan was made" }) };
+const planSchema = z.object({
+  create: z.array(entry({})),
+  activate: z.array(entry({ user_id: userId.nullable(), role: roleSchema, from: z.string().nullable() })),
+  change_role: z.array(entry({ user_id: userId, from: roleSchema, to: roleSchema })),
+  deactivate: z.array(entry({ user_id: userId, from: roleSchema.nullable() })),
+  skipped_no_seat: z.array(entry({ role: roleSchema })),
+  adopt: z.array(entry({ user_id: userId, from: z.string() })),
+  workspace_join: z.array(entry({ user_id: userId.nullable(), ...workspaceRef })),
+  workspace_leave: z.array(entry({ user_id: userId, ...workspaceRef })),
+  project_join: z.array(entry({ user_id: userId.nullable(), ...projectRef, role: projectRoleSchema })),
+  project_change: z.array(entry({ user_id: userId, ...projectRef, from: projectRoleSchema.nullable(), to: projectRoleSchema })),
+  project_leave: z.array(entry({ user_id: userId, ...projectRef })),
+});
+
 const runSchema = z.object({
   id: z.string(),
   source: z.enum(["scim", "ldap"]),
@@ -66,13 +88,14 @@ const runSchema = z.object({
   dry_run: z.boolean(),
   status: z.string(),
   counts: z.record(z.string(), z.number()).nullable(),
-  plan: z.unknown().optional(),
   error: z.string().nullable(),
-  requested_by: z.number().nullable(),
-  approved_by: z.number().nullable(),
+  requested_by: personSchema.nullable().meta({ description: "The administrator who asked for the run (or approved the run it forces); null for scheduled and SCIM-pushed runs, or a deleted account" }),
+  approved_by: personSchema.nullable().meta({ description: "The administrator who approved the run past the deprovisioning guard; null if not approved, or a deleted account" }),
+  approved_at: z.string().nullable().meta({ description: "When approved_by approved it" }),
   created_at: z.string(),
   finished_at: z.string().nullable(),
 });
+const runDetailSchema = runSchema.extend({ plan: planSchema.nullable().meta({ description: "null until the run has planned (and when the LDAP read failed)" }) });
 
 const boolFromQuery = z.preprocess((v) => (v === "true" ? true : v === "false" ? false : v), z.boolean());
 
@@ -175,7 +198,7 @@ export const directoryRouter = {
   run: orgProcedure
     .meta(meta("GET", "/organizations/{id}/sync-runs/{run_id}", "One sync run with its counts and plan"))
     .input(orgInput.extend({ run_id: z.uuid() }))
-    .output(runSchema)
+    .output(runDetailSchema)
     .query(({ ctx, input }) => getRun(ctx, input.run_id)),
 
   approveRun: orgProcedure

@@ -94,9 +94,16 @@ export const projectRouter = {
 
   pin: orgProcedure
     .meta({ action: "project.pin", openapi: { method: "POST", path: "/projects/{id}/pin", tags: ["projects"], summary: "Pin (for everyone who sees it)" } })
-    .input(byId)
+    .input(
+      byId.extend({
+        pinned_at: z.iso
+          .datetime({ offset: true })
+          .optional()
+          .meta({ description: "Pin as of this earlier moment (Undo of an unpin puts the project back where it was); now when absent." }),
+      }),
+    )
     .output(projectSchema)
-    .mutation(({ ctx, input }) => setPinned(ctx, input.id, true)),
+    .mutation(({ ctx, input }) => setPinned(ctx, input.id, true, input.pinned_at)),
 
   unpin: orgProcedure
     .meta({ action: "project.pin", openapi: { method: "POST", path: "/projects/{id}/unpin", tags: ["projects"], summary: "Unpin" } })

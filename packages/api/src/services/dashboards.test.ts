@@ -93,6 +93,85 @@ describe("dashboard summary", () => {
     expect(await owner.dashboard.summary({ scope: "organization" })).toMatchObject({ projects: 2, tasks: 10 });
   });
 
+  it("counts tasks created, annotations submitted and reviews per day over the period, quiet days as zeros", async () => {
+    const f = await seedProject(db.orm);
+    const { annotator: a, reviewer: r } = f.org.people;
+    await annotate(f, [
+      [0, a.userId, "x", "accepted"],
+      [1, r.userId, "y", "rejected"],
+      [2, a.userId, "z"],
+    ]);
+    const em = db.orm.em.fork();
+    // Task 2 and its annotation two days ago; task 1 before the period; task 0 reviewed today, task 1 yesterday.
+    await em.execute(`update tasks set created_at = now() - interval '2 days' where id = ?`, [f.taskIds[2]]);
+    await em.execute(`update tasks set created_at = now() - interval '20 days' where id = ?`, [f.taskIds[1]]);
+    await em.execute(`update annotations set created_at = now() - interval '2 days' where task_id = ?`, [f.taskIds[2]]);
+    await em.execute(`update annotations set reviewed_at = now() where task_id = ?`, [f.taskIds[0]]);
+    await em.execute(`update annotations set reviewed_at = now() - interval '1 day' where task_id = ?`, [f.taskIds[1]]);
+
+    const owner = await callerFor(db.orm, { cookies: f.org.people.owner.cookies });
+    const s = await owner.dashboard.summary({ scope: "project", id: f.projectId, days: 5 });
+    const today = Date.now();
+    expect(s.series.map((d) => d.date)).toEqual([4, 3, 2, 1, 0].map((n) => new Date(today - n * 86_400_000).toISOString().slice(0, 10)));
+    expect(s.series.map((d) => d.tasks)).toEqual([0, 0, 1, 0, 1]);
+    expect(s.series.map((d) => d.annotations)).toEqual([0, 0, 1, 0, 2]);
+    expect(s.series.map((d) => d.accepted)).toEqual([0, 0, 0, 0, 1]);
+    expect(s.series.map((d) => d.rejected)).toEqual([0, 0, 0, 1, 0]);
+    expect(s.days).toBe(5);
+    // The totals are not limited to the period.
+    expect(s).toMatchObject({ tasks: 3, annotations: 3 });
+
+    const month = await owner.dashboard.summary({ scope: "project", id: f.projectId });
+    expect(month.series).toHaveLength(30);
+    expect(month.series.reduce((n, d) => n + d.tasks, 0)).toBe(3);
+  });
+
+  it("gives a manager and a reviewer the series of their scope only, as their totals are", async () => {
+    const f = await seedProject(db.orm);
+    const p = f.org.people;
+    const em = db.orm.em.fork();
+    // Today: the seeded project has 3 tasks and 2 annotations (annotator's, reviewer's); the reviewer's is accepted.
+    await em.execute(`update annotations set review_state = 'accepted', reviewed_at = now() where id = ?`, [f.annotationIds.reviewer]);
+    // A workspace and project none of them is tied to, with activity today.
+    const [ws] = await em.execute<{ id: number }[]>(
+      `insert into workspaces (organization_id, title, is_sandbox, created_by_id, created_at, updated_at) values (?, 'Other', false, ?, now(), now()) returning id`,
+      [f.org.orgId, p.owner.userId],
+    );
+    const [p2] = await em.execute<{ id: number }[]>(
+      `insert into projects (organization_id, workspace_id, title, settings, created_by_id, task_count, created_at, updated_at)
+       values (?, ?, 'Elsewhere', '{}'::jsonb, ?, 4, now(), now()) returning id`,
+      [f.org.orgId, ws!.id, p.owner.userId],
+    );
+    const others = await em.execute<{ id: string }[]>(
+      `insert into tasks (organization_id, project_id, data, created_at) select ?, ?, '{}'::jsonb, now() from generate_series(1, 4) returning id`,
+      [f.org.orgId, p2!.id],
+    );
+    await em.execute(
+      `insert into annotations (organization_id, project_id, task_id, completed_by_id, result, ground_truth, review_state, reviewed_at, created_at, updated_at)
+       select ?, ?, t, ?, '1'::jsonb, false, 'accepted', now(), now(), now() from unnest(?::bigint[]) t`,
+      [f.org.orgId, p2!.id, p.owner.userId, `{${others.slice(0, 3).map((t) => t.id).join(",")}}`],
+    );
+
+    const totalOf = (s: { series: { tasks: number; annotations: number; accepted: number; rejected: number }[] }) =>
+      s.series.reduce((n, d) => ({ tasks: n.tasks + d.tasks, annotations: n.annotations + d.annotations, accepted: n.accepted + d.accepted, rejected: n.rejected + d.rejected }), {
+        tasks: 0,
+        annotations: 0,
+        accepted: 0,
+        rejected: 0,
+      });
+    const seen = async (person: keyof typeof p, scope: "own" | "project" | "workspace" | "organization") => {
+      const s = await (await callerFor(db.orm, { cookies: p[person].cookies })).dashboard.summary({ scope, days: 7 });
+      // The series adds up to the totals: the same projects, the same people's work.
+      expect(totalOf(s)).toEqual({ tasks: s.tasks, annotations: s.annotations, accepted: s.accepted, rejected: s.rejected });
+      return totalOf(s);
+    };
+    expect(await seen("manager", "workspace")).toEqual({ tasks: 3, annotations: 2, accepted: 1, rejected: 0 });
+    expect(await seen("reviewer", "project")).toEqual({ tasks: 3, annotations: 2, accepted: 1, rejected: 0 });
+    expect(await seen("reviewer", "own")).toEqual({ tasks: 1, annotations: 1, accepted: 1, rejected: 0 });
+    expect(await seen("annotator", "own")).toEqual({ tasks: 1, annotations: 1, accepted: 0, rejected: 0 });
+    expect(await seen("owner", "organization")).toEqual({ tasks: 7, annotations: 5, accepted: 4, rejected: 0 });
+  });
+
   it("explains a scope beyond the role", async () => {
     const f = await seedProject(db.orm);
     const reviewer = await callerFor(db.orm, { cookies: f.org.people.reviewer.cookies });

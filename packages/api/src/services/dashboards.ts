@@ -28,6 +28,8 @@ type OrgContext = Context & { organization: IOrganization; membership: IMembersh
 export interface SummaryInput {
   scope: DashboardScope;
   id?: number;
+  /** How many days (UTC, ending today) the per-day series covers. */
+  days: number;
 }
 
 const WHO: Record<Role, string> = {
@@ -49,7 +51,7 @@ const WHO: Record<Role, string> = {
  *   (for managers, their workspaces' projects and the projects they were invited to).
  * - `organization`: every project the caller sees.
  */
-async function scopeProjects(ctx: OrgContext, input: SummaryInput): Promise<Sql> {
+async function scopeProjects(ctx: OrgContext, input: Omit<SummaryInput, "days">): Promise<Sql> {
   const subject = subjectOf(ctx);
   const role = ctx.membership.role!;
   const org = ctx.organization.id;
@@ -95,10 +97,18 @@ interface StatRow {
 
 const share = (agree: number, pairs: number) => (pairs > 0 ? agree / pairs : null);
 
+interface SeriesRow {
+  date: string;
+  tasks: string;
+  annotations: string;
+  accepted: string;
+  rejected: string;
+}
+
 /**
- * The summary: tasks, annotations (accepted, rejected, pending), per-annotator counts, and
- * agreement per project and per annotator (omitted for roles that may not monitor agreement).
- * Three queries whatever the scope.
+ * The summary: tasks, annotations (accepted, rejected, pending), per-annotator counts,
+ * agreement per project and per annotator (omitted for roles that may not monitor agreement),
+ * and a per-day series over the last `days` days. Four queries whatever the scope.
  */
 export async function dashboardSummary(ctx: OrgContext, input: SummaryInput) {
   const subject = subjectOf(ctx);
@@ -153,6 +163,61 @@ export async function dashboardSummary(ctx: OrgContext, input: SummaryInput) {
     [...scopeParams, org, ...(own ? [org, me, me] : []), org],
   );
 
+  // Per day (UTC) over the period, in the same scope as the totals: tasks created, annotations
+  // submitted, and reviews by the day they were made (reviewed_at) and their outcome. One query:
+  // the days left-joined to three grouped counts, so a day without activity is a row of zeros.
+  const ownTaskFilter = own
+    ? `and (t.id in (select ta.task_id from task_assignments ta where ta.organization_id = ? and ta.user_id = ?)
+            or t.id in (select x.task_id from annotations x where x.organization_id = ? and x.completed_by_id = ?))`
+    : "";
+  const ownAnnotationFilter = own ? "and a.completed_by_id = ?" : "";
+  const series = await ctx.em.execute<SeriesRow[]>(
+    `with ${scopeCte},
+     period as (
+       select d.first, d.last, d.first::timestamp at time zone 'utc' as since
+         from (select (now() at time zone 'utc')::date - (?::int - 1) as first, (now() at time zone 'utc')::date as last) d
+     ),
+     days as (select g::date as day from period, generate_series(period.first, period.last, interval '1 day') as g),
+     created as (
+       select (t.created_at at time zone 'utc')::date as day, count(*) as tasks
+         from tasks t join scope s on s.id = t.project_id cross join period
+        where t.organization_id = ? and t.created_at >= period.since ${ownTaskFilter}
+        group by 1
+     ),
+     submitted as (
+       select (a.created_at at time zone 'utc')::date as day, count(*) as annotations
+         from annotations a join scope s on s.id = a.project_id cross join period
+        where a.organization_id = ? and a.created_at >= period.since ${ownAnnotationFilter}
+        group by 1
+     ),
+     reviewed as (
+       select (a.reviewed_at at time zone 'utc')::date as day,
+              count(*) filter (where a.review_state = 'accepted') as accepted,
+              count(*) filter (where a.review_state = 'rejected') as rejected
+         from annotations a join scope s on s.id = a.project_id cross join period
+        where a.organization_id = ? and a.reviewed_at >= period.since ${ownAnnotationFilter}
+        group by 1
+     )
+     select to_char(days.day, 'YYYY-MM-DD') as date,
+            coalesce(c.tasks, 0) as tasks, coalesce(sb.annotations, 0) as annotations,
+            coalesce(r.accepted, 0) as accepted, coalesce(r.rejected, 0) as rejected
+       from days
+       left join created c on c.day = days.day
+       left join submitted sb on sb.day = days.day
+       left join reviewed r on r.day = days.day
+      order by days.day`,
+    [
+      ...scopeParams,
+      input.days,
+      org,
+      ...(own ? [org, me, org, me] : []),
+      org,
+      ...(own ? [me] : []),
+      org,
+      ...(own ? [me] : []),
+    ],
+  );
+
   // Each pair has two sides, except in the own scope, where only the caller's side is counted.
   const pairsOf = (r: StatRow) => (own ? Number(r.pair_sides) : Number(r.pair_sides) / 2);
   const agreeOf = (r: StatRow) => (own ? Number(r.agree_sides) : Number(r.agree_sides) / 2);
@@ -189,6 +254,14 @@ export async function dashboardSummary(ctx: OrgContext, input: SummaryInput) {
     })),
     agreement: mayMonitor && total ? share(agreeOf(total), pairsOf(total)) : null,
     pairs: mayMonitor && total ? pairsOf(total) : null,
+    days: input.days,
+    series: series.map((d) => ({
+      date: d.date,
+      tasks: Number(d.tasks),
+      annotations: Number(d.annotations),
+      accepted: Number(d.accepted),
+      rejected: Number(d.rejected),
+    })),
   };
 }
 

@@ -222,4 +222,29 @@ describe("pins", () => {
     expect((await annotator.project.get({ id: p!.id })).pinned_at).toBeNull();
     expect(await logs()).toEqual(["project.pin", "project.unpin"]);
   });
+
+  it("pins as of an earlier moment, so that undoing an unpin puts the project back in its place", async () => {
+    const org = await seedOrganization(db.orm, { owner: "owner" });
+    const owner = await callerFor(db.orm, { cookies: org.people.owner.cookies });
+    const ws = await owner.workspace.create({ title: "W" });
+    const older = await owner.project.create({ title: "Older pin", workspace: ws.id });
+    const newer = await owner.project.create({ title: "Newer pin", workspace: ws.id });
+    const plain = await owner.project.create({ title: "Not pinned", workspace: ws.id });
+    const first = await owner.project.pin({ id: older.id });
+    await owner.project.pin({ id: newer.id });
+    const titles = async () => (await owner.project.list({})).results.map((p) => p.title);
+    expect(await titles()).toEqual(["Newer pin", "Older pin", "Not pinned"]);
+
+    await owner.project.unpin({ id: older.id });
+    expect(await titles()).toEqual(["Newer pin", "Not pinned", "Older pin"]);
+    const restored = await owner.project.pin({ id: older.id, pinned_at: first.pinned_at! });
+    expect(restored.pinned_at).toBe(first.pinned_at);
+    expect(await titles()).toEqual(["Newer pin", "Older pin", "Not pinned"]);
+
+    const future = new Date(Date.now() + 3_600_000).toISOString();
+    const err = await refusal(owner.project.pin({ id: plain.id, pinned_at: future }));
+    expect([err.code, err.message]).toEqual(["BAD_REQUEST", "pinned_at: must not be in the future"]);
+    expect((await refusal(owner.project.pin({ id: plain.id, pinned_at: "yesterday" }))).code).toBe("BAD_REQUEST");
+    expect((await owner.project.get({ id: plain.id })).pinned_at).toBeNull();
+  });
 });

@@ -229,15 +229,22 @@ export async function deleteProject(ctx: OrgContext, id: number) {
   });
 }
 
-/** Pin or unpin; repeating either is harmless (and writes nothing). */
-export async function setPinned(ctx: OrgContext, id: number, pinned: boolean) {
+/**
+ * Pin or unpin; repeating either is harmless (and writes nothing). `pinnedAt` pins as of an
+ * earlier moment, so that Undo of an unpin restores the project's place among the pinned.
+ */
+export async function setPinned(ctx: OrgContext, id: number, pinned: boolean, pinnedAt?: string) {
   return ctx.em.transactional(async (em) => {
     await projectFor(em, subjectOf(ctx), ctx.organization.id, ctx.user.id, id, "project.pin", true);
+    if (pinnedAt !== undefined) {
+      const [row] = await em.execute<{ future: boolean }[]>(`select ?::timestamptz > now() as future`, [pinnedAt]);
+      if (row?.future) throw new DomainError("INVALID", "pinned_at: must not be in the future", { field: "pinned_at" });
+    }
     const rows = await em.execute<{ id: number }[]>(
       pinned
-        ? `update projects set pinned_at = now(), pinned_by_id = ? where id = ? and pinned_at is null returning id`
+        ? `update projects set pinned_at = coalesce(?::timestamptz, now()), pinned_by_id = ? where id = ? and pinned_at is null returning id`
         : `update projects set pinned_at = null, pinned_by_id = null where id = ? and pinned_at is not null returning id`,
-      pinned ? [ctx.user.id, id] : [id],
+      pinned ? [pinnedAt ?? null, ctx.user.id, id] : [id],
     );
     if (rows.length > 0) {
       audit(em, ctx, { action: pinned ? "project.pin" : "project.unpin", targetType: "project", targetId: id, changes: { pinned: { before: !pinned, after: pinned } } });

@@ -15,7 +15,7 @@ afterAll(async () => {
 });
 
 /** Write a SCIM-source directory: users (by e-mail) and groups (name → member e-mails). */
-async function directory(orgId: number, users: { email: string; active?: boolean }[], groups: Record<string, string[]>) {
+async function directory(orgId: number, users: { email: string; active?: boolean; name?: string }[], groups: Record<string, string[]>) {
   const em = db.orm.em.fork();
   await em.execute(`delete from directory_groups where organization_id = ?`, [orgId]);
   await em.execute(`delete from directory_users where organization_id = ?`, [orgId]);
@@ -24,8 +24,8 @@ async function directory(orgId: number, users: { email: string; active?: boolean
     const id = randomUUID();
     ids.set(u.email, id);
     await em.execute(
-      `insert into directory_users (id, organization_id, source, user_name, user_name_key, email, active, created_at, updated_at) values (?, ?, 'scim', ?, ?, ?, ?, now(), now())`,
-      [id, orgId, u.email, u.email, u.email, u.active ?? true],
+      `insert into directory_users (id, organization_id, source, user_name, user_name_key, email, active, display_name, created_at, updated_at) values (?, ?, 'scim', ?, ?, ?, ?, ?, now(), now())`,
+      [id, orgId, u.email, u.email, u.email, u.active ?? true, u.name ?? ""],
     );
   }
   for (const [name, members] of Object.entries(groups)) {
@@ -169,6 +169,89 @@ describe("the reconciler", () => {
     const r = await reconcile(db.orm.em, { organizationId: org.orgId, source: "scim" });
     expect(r.status).toBe("needs_approval");
     expect(await memberOf(org.orgId, "e@d.test")).toMatchObject({ status: "active" });
+  });
+});
+
+describe("sync runs name places and people", () => {
+  it("a preview's plan names the workspaces, projects and people (members by their Lattice name), with ids beside", async () => {
+    const { org, ws, project } = await setup();
+    const admin = await callerFor(db.orm, { cookies: org.people.admin.cookies });
+    await directory(org.orgId, [{ email: "ada@d.test", name: "Ada Lovelace" }, { email: org.people.manual.email, name: "Directory Name" }], { staff: ["ada@d.test", org.people.manual.email] });
+    // As when an administrator clicks "Preview sync": the run is recorded, then the worker reconciles it.
+    const { run_id } = await admin.directory.syncScim({ id: org.orgId, dry_run: true });
+    await reconcile(db.orm.em, { organizationId: org.orgId, source: "scim", dryRun: true, runId: run_id });
+    const run = await admin.directory.run({ id: org.orgId, run_id });
+    expect(run.plan!.create).toEqual([{ email: "ada@d.test", name: "Ada Lovelace" }]);
+    expect(run.plan!.activate).toEqual([{ email: "ada@d.test", name: "Ada Lovelace", user_id: null, role: "annotator", from: null }]);
+    const joins = [...run.plan!.workspace_join].sort((a, b) => a.email.localeCompare(b.email));
+    expect(joins).toEqual([
+      { email: "ada@d.test", name: "Ada Lovelace", user_id: null, workspace: ws, workspace_title: "Mapped" },
+      // Already a member: the name the organization knows, not the directory's.
+      { email: org.people.manual.email, name: "manual", user_id: org.people.manual.userId, workspace: ws, workspace_title: "Mapped" },
+    ]);
+    expect(run.plan!.project_join.map((j) => [j.email, j.name, j.project, j.project_title, j.role]).sort()).toEqual([
+      ["ada@d.test", "Ada Lovelace", project, "P", "annotator"],
+      [org.people.manual.email, "manual", project, "P", "annotator"],
+    ]);
+    expect(run.requested_by).toEqual({ id: org.people.admin.userId, name: "admin", email: org.people.admin.email });
+    expect(run.approved_by).toBeNull();
+    expect(run.approved_at).toBeNull();
+  });
+
+  it("a workspace or project deleted since, or of another organization, has no title (and the run still reads)", async () => {
+    const { org, owner, ws, project } = await setup();
+    const otherOrg = await setup();
+    await directory(org.orgId, [{ email: "del@d.test", name: "Del" }], { staff: ["del@d.test"] });
+    const r = await reconcile(db.orm.em, { organizationId: org.orgId, source: "scim", dryRun: true });
+    const em = db.orm.em.fork();
+    await em.execute(`delete from projects where id = ?`, [project]);
+    await em.execute(`delete from workspaces where id = ?`, [ws]);
+    const run = await owner.directory.run({ id: org.orgId, run_id: r.runId });
+    expect(run.plan!.workspace_join).toEqual([{ email: "del@d.test", name: "Del", user_id: null, workspace: ws, workspace_title: null }]);
+    expect(run.plan!.project_join).toEqual([{ email: "del@d.test", name: "Del", user_id: null, project, project_title: null, role: "annotator" }]);
+    // Ids of another organization in a plan are not named (nor is its member).
+    const foreign = { workspace_join: [{ email: "x@d.test", user_id: otherOrg.org.people.manual.userId, workspace: otherOrg.ws }], project_join: [{ email: "x@d.test", user_id: null, project: otherOrg.project, role: "annotator" }] };
+    await em.execute(`update sync_runs set plan = ?::jsonb where id = ?`, [JSON.stringify(foreign), r.runId]);
+    const mixed = await owner.directory.run({ id: org.orgId, run_id: r.runId });
+    expect(mixed.plan!.workspace_join).toEqual([{ email: "x@d.test", name: null, user_id: otherOrg.org.people.manual.userId, workspace: otherOrg.ws, workspace_title: null }]);
+    expect(mixed.plan!.project_join[0]).toMatchObject({ project: otherOrg.project, project_title: null });
+    expect(mixed.plan!.create).toEqual([]);
+    // A run of this organization is not found from another one.
+    expect(await errorCode(otherOrg.owner.directory.run({ id: otherOrg.org.orgId, run_id: r.runId }))).toBe("NOT_FOUND");
+    expect(await errorCode(otherOrg.owner.directory.approveRun({ id: otherOrg.org.orgId, run_id: r.runId }))).toBe("NOT_FOUND");
+  });
+
+  it("runs say who requested them and who approved them; scheduled and pushed runs, and deleted accounts, name nobody", async () => {
+    const { org, owner } = await setup();
+    const admin = await callerFor(db.orm, { cookies: org.people.admin.cookies });
+    const people = Array.from({ length: 4 }, (_, i) => ({ email: `h${i}@d.test` }));
+    await directory(org.orgId, people, { staff: people.map((p) => p.email) });
+    // A run pushed by SCIM changes (no requester).
+    const pushed = await reconcile(db.orm.em, { organizationId: org.orgId, source: "scim", trigger: "scim" });
+    expect(pushed.status).toBe("applied");
+    // Three of four leave: the run the administrator asks for is held.
+    await directory(org.orgId, people, { staff: [people[0]!.email] });
+    const { run_id: held } = await admin.directory.syncScim({ id: org.orgId, dry_run: false });
+    expect((await reconcile(db.orm.em, { organizationId: org.orgId, source: "scim", runId: held })).status).toBe("needs_approval");
+    const { run_id: forced } = await owner.directory.approveRun({ id: org.orgId, run_id: held });
+    expect((await reconcile(db.orm.em, { organizationId: org.orgId, source: "scim", force: true, runId: forced })).status).toBe("applied");
+
+    const adminRef = { id: org.people.admin.userId, name: "admin", email: org.people.admin.email };
+    const ownerRef = { id: org.people.owner.userId, name: "owner", email: org.people.owner.email };
+    const { results } = await owner.directory.runs({ id: org.orgId });
+    const byId = new Map(results.map((r) => [r.id, r]));
+    expect(byId.get(pushed.runId)).toMatchObject({ requested_by: null, approved_by: null, approved_at: null });
+    expect(byId.get(held)).toMatchObject({ status: "approved", requested_by: adminRef, approved_by: ownerRef });
+    expect(byId.get(held)!.approved_at).toEqual(expect.any(String));
+    expect(byId.get(forced)).toMatchObject({ status: "applied", trigger: "approval", requested_by: ownerRef, approved_by: ownerRef });
+    expect(byId.get(held)).not.toHaveProperty("plan");
+    // The applied run's activity entry names whoever asked for it.
+    const [log] = await db.orm.em.fork().execute<{ actor_id: number | null }[]>(`select actor_id from activity_logs where action = 'directory.sync' and target_id = ?`, [forced]);
+    expect(log?.actor_id).toBe(org.people.owner.userId);
+
+    // A deleted account is no longer named.
+    await db.orm.em.fork().execute(`delete from users where id = ?`, [org.people.admin.userId]);
+    expect(await owner.directory.run({ id: org.orgId, run_id: held })).toMatchObject({ requested_by: null, approved_by: ownerRef });
   });
 });
 

@@ -31,23 +31,47 @@ export interface Snapshot {
 
 type ProjectRole = "annotator" | "reviewer";
 
+/**
+ * Who an entry is about: the e-mail, and the name the directory gives (recorded with the plan so
+ * that a preview reads by name even for people who are not members yet; absent for people no
+ * longer in the directory, and in plans recorded before names were).
+ */
+interface PlanPerson {
+  email: string;
+  name?: string;
+}
+
 export interface Plan {
   /** Lattice accounts created (no password). */
-  create: { email: string; name: string }[];
+  create: (PlanPerson & { name: string })[];
   /** Memberships created or re-activated. */
-  activate: { email: string; user_id: number | null; role: Role; from: string | null }[];
-  change_role: { email: string; user_id: number; from: Role; to: Role }[];
-  deactivate: { email: string; user_id: number; from: Role | null }[];
+  activate: (PlanPerson & { user_id: number | null; role: Role; from: string | null })[];
+  change_role: (PlanPerson & { user_id: number; from: Role; to: Role })[];
+  deactivate: (PlanPerson & { user_id: number; from: Role | null })[];
   /** Activations left out because the organization's seat limit is reached. */
-  skipped_no_seat: { email: string; role: Role }[];
+  skipped_no_seat: (PlanPerson & { role: Role })[];
   /** Memberships whose `source` becomes this directory (authoritative switch on). */
-  adopt: { email: string; user_id: number; from: string }[];
-  workspace_join: { email: string; user_id: number | null; workspace: number }[];
-  workspace_leave: { email: string; user_id: number; workspace: number }[];
-  project_join: { email: string; user_id: number | null; project: number; role: ProjectRole }[];
-  project_change: { email: string; user_id: number; project: number; from: ProjectRole | null; to: ProjectRole }[];
-  project_leave: { email: string; user_id: number; project: number }[];
+  adopt: (PlanPerson & { user_id: number; from: string })[];
+  workspace_join: (PlanPerson & { user_id: number | null; workspace: number })[];
+  workspace_leave: (PlanPerson & { user_id: number; workspace: number })[];
+  project_join: (PlanPerson & { user_id: number | null; project: number; role: ProjectRole })[];
+  project_change: (PlanPerson & { user_id: number; project: number; from: ProjectRole | null; to: ProjectRole })[];
+  project_leave: (PlanPerson & { user_id: number; project: number })[];
 }
+
+export const PLAN_KINDS = [
+  "create",
+  "activate",
+  "change_role",
+  "deactivate",
+  "skipped_no_seat",
+  "adopt",
+  "workspace_join",
+  "workspace_leave",
+  "project_join",
+  "project_change",
+  "project_leave",
+] as const satisfies readonly (keyof Plan)[];
 
 export type Counts = Record<keyof Plan, number> & { directory_users: number; directory_groups: number; managed_active: number };
 
@@ -263,6 +287,14 @@ export async function computePlan(em: EntityManager, organizationId: number, sou
     if (isManaged && !wantPr.has(`${r.project_id}|${r.email}`)) plan.project_leave.push({ email: r.email, user_id: r.user_id, project: r.project_id });
   }
 
+  // Each entry with the directory's name of the person (see PlanPerson).
+  for (const list of Object.values(plan) as PlanPerson[][]) {
+    for (const e of list) {
+      const name = e.name === undefined ? byEmail.get(e.email)?.name.slice(0, 200) : undefined;
+      if (name) e.name = name;
+    }
+  }
+
   const counts = Object.fromEntries(Object.entries(plan).map(([k, v]) => [k, (v as unknown[]).length])) as Counts;
   counts.directory_users = snapshot.users.length;
   counts.directory_groups = snapshot.groups.length;
@@ -412,11 +444,16 @@ export interface ReconcileOptions {
 }
 
 /** Record a run in state `running`. */
-export async function startRun(em: EntityManager, o: { organizationId: number; source: DirectorySource; trigger: string; dryRun: boolean; requestedBy?: number | null }): Promise<string> {
+export async function startRun(
+  em: EntityManager,
+  o: { organizationId: number; source: DirectorySource; trigger: string; dryRun: boolean; requestedBy?: number | null; approvedBy?: number | null },
+): Promise<string> {
   const id = randomUUID();
+  const approvedBy = o.approvedBy ?? null;
   await em.execute(
-    `insert into sync_runs (id, organization_id, source, trigger, dry_run, status, requested_by_id, created_at) values (?, ?, ?, ?, ?, 'running', ?, now())`,
-    [id, o.organizationId, o.source, o.trigger.slice(0, 20), o.dryRun, o.requestedBy ?? null],
+    `insert into sync_runs (id, organization_id, source, trigger, dry_run, status, requested_by_id, approved_by_id, approved_at, created_at)
+     values (?, ?, ?, ?, ?, 'running', ?, ?::int, case when ?::int is null then null else now() end, now())`,
+    [id, o.organizationId, o.source, o.trigger.slice(0, 20), o.dryRun, o.requestedBy ?? null, approvedBy, approvedBy],
   );
   return id;
 }
@@ -453,8 +490,9 @@ export async function reconcile(rootEm: EntityManager, o: ReconcileOptions): Pro
           await applyPlan(em, o.organizationId, o.source, plan);
           await em.execute(
             `insert into activity_logs (organization_id, actor_id, action, target_type, target_id, changes, method, path, ip, created_at)
-             values (?, ?, 'directory.sync', 'sync_run', ?, ?::jsonb, '', '', '', now())`,
-            [o.organizationId, o.requestedBy ?? null, runId, JSON.stringify({ counts: { before: null, after: counts } })],
+             values (?, coalesce(?, (select requested_by_id from sync_runs where id = ?)), 'directory.sync', 'sync_run', ?, ?::jsonb, '', '', '', now())`,
+            // A queued run was recorded with its requester (the worker passes only the run id).
+            [o.organizationId, o.requestedBy ?? null, runId, runId, JSON.stringify({ counts: { before: null, after: counts } })],
           );
         }
         status = "applied";

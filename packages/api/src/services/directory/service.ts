@@ -10,7 +10,7 @@ import { DomainError } from "../../errors.js";
 import { enqueueInTransaction } from "../../jobs/clients.js";
 import { audit } from "../audit.js";
 import { LDAP_DEFAULTS, testLdapConnection, type TestConnectionResult } from "./ldap.js";
-import { startRun } from "./reconcile.js";
+import { PLAN_KINDS, startRun, type Plan } from "./reconcile.js";
 import { decryptSecret, encryptSecret, ensureSettingsRow, readSettings, rotateScimToken } from "./settings.js";
 
 type OrgContext = Context & { organization: IOrganization; membership: IMembership; user: IUser };
@@ -171,7 +171,41 @@ export async function requestScimSync(ctx: OrgContext, dryRun: boolean): Promise
   });
 }
 
+/** A person a run names (who requested or approved it); null once the account is deleted. */
+export interface PersonRef {
+  id: number;
+  name: string;
+  email: string;
+}
+
+type PlanKind = (typeof PLAN_KINDS)[number];
+type Entry<K extends PlanKind> = Plan[K][number];
+/**
+ * A plan entry as the API shows it: `name` is the member's current name in Lattice, else the
+ * directory's name recorded with the plan, else null; workspaces and projects come with their
+ * title, null when the workspace or project was deleted since the plan was made.
+ */
+export type PlanEntryView<K extends PlanKind> = Omit<Entry<K>, "name"> & { name: string | null } & (Entry<K> extends { workspace: number } ? { workspace_title: string | null } : unknown) &
+  (Entry<K> extends { project: number } ? { project_title: string | null } : unknown);
+export type PlanView = { [K in PlanKind]: PlanEntryView<K>[] };
+
 export interface RunRow {
+  id: string;
+  source: DirectorySource;
+  trigger: string;
+  dry_run: boolean;
+  status: string;
+  counts: Record<string, number> | null;
+  error: string | null;
+  requested_by: PersonRef | null;
+  approved_by: PersonRef | null;
+  approved_at: string | null;
+  created_at: string;
+  finished_at: string | null;
+}
+export type RunDetail = RunRow & { plan: PlanView | null };
+
+interface RawRun {
   id: string;
   source: DirectorySource;
   trigger: string;
@@ -180,15 +214,26 @@ export interface RunRow {
   counts: Record<string, number> | null;
   plan?: unknown;
   error: string | null;
-  requested_by: number | null;
-  approved_by: number | null;
-  created_at: string;
-  finished_at: string | null;
+  created_at: Date;
+  finished_at: Date | null;
+  approved_at: Date | null;
+  requested_by_id: number | null;
+  requested_by_name: string | null;
+  requested_by_email: string | null;
+  approved_by_id: number | null;
+  approved_by_name: string | null;
+  approved_by_email: string | null;
 }
 
-type RawRun = Omit<RunRow, "created_at" | "finished_at" | "requested_by" | "approved_by"> & { created_at: Date; finished_at: Date | null; requested_by_id: number | null; approved_by_id: number | null };
+/** A run with the people who requested and approved it (a deleted account: its id is null). */
+const RUN_SELECT = `select r.id, r.source, r.trigger, r.dry_run, r.status, r.counts, r.error, r.created_at, r.finished_at, r.approved_at,
+         rq.id as requested_by_id, rq.name as requested_by_name, rq.email as requested_by_email,
+         ap.id as approved_by_id, ap.name as approved_by_name, ap.email as approved_by_email`;
+const RUN_FROM = `from sync_runs r left join users rq on rq.id = r.requested_by_id left join users ap on ap.id = r.approved_by_id`;
 
-function runView(r: RawRun, withPlan: boolean): RunRow {
+const person = (id: number | null, name: string | null, email: string | null): PersonRef | null => (id === null ? null : { id, name: name ?? "", email: email ?? "" });
+
+function runView(r: RawRun): RunRow {
   return {
     id: r.id,
     source: r.source,
@@ -196,38 +241,92 @@ function runView(r: RawRun, withPlan: boolean): RunRow {
     dry_run: r.dry_run,
     status: r.status,
     counts: r.counts,
-    ...(withPlan ? { plan: r.plan ?? null } : {}),
     error: r.error,
-    requested_by: r.requested_by_id,
-    approved_by: r.approved_by_id,
+    requested_by: person(r.requested_by_id, r.requested_by_name, r.requested_by_email),
+    approved_by: person(r.approved_by_id, r.approved_by_name, r.approved_by_email),
+    approved_at: r.approved_at ? new Date(r.approved_at).toISOString() : null,
     created_at: new Date(r.created_at).toISOString(),
     finished_at: r.finished_at ? new Date(r.finished_at).toISOString() : null,
   };
 }
 
-export async function listRuns(ctx: OrgContext, page: number, pageSize: number) {
-  const rows = await ctx.em.execute<(RawRun & { total: string })[]>(
-    `select id, source, trigger, dry_run, status, counts, error, requested_by_id, approved_by_id, created_at, finished_at, count(*) over () as total
-       from sync_runs where organization_id = ? order by created_at desc, id limit ? offset ?`,
-    [ctx.organization.id, pageSize, (page - 1) * pageSize],
+type StoredEntry = { email?: unknown; name?: unknown; user_id?: unknown; workspace?: unknown; project?: unknown };
+
+/**
+ * A stored plan with names: the workspaces, projects and members it mentions are read in one
+ * query (of this organization only), whatever the plan's size.
+ */
+export async function planView(em: EntityManager, organizationId: number, stored: unknown): Promise<PlanView | null> {
+  if (!stored || typeof stored !== "object") return null;
+  const lists = PLAN_KINDS.map((k) => {
+    const v = (stored as Record<string, unknown>)[k];
+    return [k, (Array.isArray(v) ? v : []) as StoredEntry[]] as const;
+  });
+  const ids = { w: new Set<number>(), p: new Set<number>(), u: new Set<number>() };
+  for (const [, list] of lists) {
+    for (const e of list) {
+      if (typeof e.workspace === "number") ids.w.add(e.workspace);
+      if (typeof e.project === "number") ids.p.add(e.project);
+      if (typeof e.user_id === "number") ids.u.add(e.user_id);
+    }
+  }
+  const names = { w: new Map<number, string>(), p: new Map<number, string>(), u: new Map<number, string>() };
+  if (ids.w.size + ids.p.size + ids.u.size > 0) {
+    const json = (set: Set<number>) => JSON.stringify([...set]);
+    const rows = await em.execute<{ kind: "w" | "p" | "u"; id: number; name: string }[]>(
+      `select 'w' as kind, w.id, w.title as name from workspaces w
+        where w.organization_id = ? and w.id in (select jsonb_array_elements_text(?::jsonb)::int)
+       union all
+       select 'p', p.id, p.title from projects p
+        where p.organization_id = ? and p.id in (select jsonb_array_elements_text(?::jsonb)::int)
+       union all
+       select 'u', u.id, u.name from users u join memberships m on m.user_id = u.id and m.organization_id = ?
+        where u.id in (select jsonb_array_elements_text(?::jsonb)::int)`,
+      [organizationId, json(ids.w), organizationId, json(ids.p), organizationId, json(ids.u)],
+    );
+    for (const r of rows) names[r.kind].set(r.id, r.name);
+  }
+  const view = Object.fromEntries(
+    lists.map(([k, list]) => [
+      k,
+      list.map((e) => ({
+        ...e,
+        name: (typeof e.user_id === "number" ? names.u.get(e.user_id) : undefined) || (typeof e.name === "string" && e.name) || null,
+        ...(typeof e.workspace === "number" ? { workspace_title: names.w.get(e.workspace) ?? null } : {}),
+        ...(typeof e.project === "number" ? { project_title: names.p.get(e.project) ?? null } : {}),
+      })),
+    ]),
   );
-  return { count: Number(rows[0]?.total ?? 0), results: rows.map((r) => runView(r, false)) };
+  return view as PlanView;
 }
 
-export async function getRun(ctx: OrgContext, runId: string): Promise<RunRow> {
-  const [r] = await ctx.em.execute<RawRun[]>(`select * from sync_runs where organization_id = ? and id = ?`, [ctx.organization.id, runId]);
+export async function listRuns(ctx: OrgContext, page: number, pageSize: number) {
+  const rows = await ctx.em.execute<(RawRun & { total: string })[]>(
+    `${RUN_SELECT}, count(*) over () as total ${RUN_FROM}
+      where r.organization_id = ? order by r.created_at desc, r.id limit ? offset ?`,
+    [ctx.organization.id, pageSize, (page - 1) * pageSize],
+  );
+  return { count: Number(rows[0]?.total ?? 0), results: rows.map((r) => runView(r)) };
+}
+
+export async function getRun(ctx: OrgContext, runId: string): Promise<RunDetail> {
+  const [r] = await ctx.em.execute<RawRun[]>(`${RUN_SELECT}, r.plan ${RUN_FROM} where r.organization_id = ? and r.id = ?`, [ctx.organization.id, runId]);
   if (!r) throw new DomainError("NOT_FOUND", "No such sync run.");
-  return runView(r, true);
+  return { ...runView(r), plan: await planView(ctx.em, ctx.organization.id, r.plan) };
 }
 
 /** Approve a run the guard held: a forced run of the same source is queued. */
 export async function approveRun(ctx: OrgContext, runId: string): Promise<{ run_id: string }> {
   return ctx.em.transactional(async (em) => {
-    const [r] = await em.execute<RawRun[]>(`select * from sync_runs where organization_id = ? and id = ? for update`, [ctx.organization.id, runId]);
+    const [r] = await em.execute<{ source: DirectorySource; status: string }[]>(`select source, status from sync_runs where organization_id = ? and id = ? for update`, [
+      ctx.organization.id,
+      runId,
+    ]);
     if (!r) throw new DomainError("NOT_FOUND", "No such sync run.");
     if (r.status !== "needs_approval") throw new DomainError("CONFLICT", `Only a run that needs approval can be approved; this one is ${r.status.replace("_", " ")}.`);
     await em.execute(`update sync_runs set status = 'approved', approved_by_id = ?, approved_at = now() where id = ?`, [ctx.user.id, runId]);
-    const next = await startRun(em, { organizationId: ctx.organization.id, source: r.source, trigger: "approval", dryRun: false, requestedBy: ctx.user.id });
+    // The forced run passes the guard on this approval: it names the approver too.
+    const next = await startRun(em, { organizationId: ctx.organization.id, source: r.source, trigger: "approval", dryRun: false, requestedBy: ctx.user.id, approvedBy: ctx.user.id });
     if (r.source === "ldap") {
       await enqueueInTransaction(em, "directory.ldapSync", { organizationId: ctx.organization.id, runId: next, dryRun: false, force: true }, { ...DIRECTORY_SEND_OPTIONS, id: randomUUID() });
     } else {
