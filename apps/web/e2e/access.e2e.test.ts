@@ -1,13 +1,11 @@
-// The seed's "Manage access" walk-through in Chromium, against the app started as `pnpm start`
-// starts it (e2e/app.ts: embedded PostgreSQL, server, worker): an owner signs up and invites an annotator, activates them, organizes workspaces
-// and projects, pins (with Undo), and the annotator then sees exactly what they were given.
-import { mkdir } from "node:fs/promises";
-import path from "node:path";
+// The seed's "Manage access" walk-through in Chromium, against the app as `pnpm start` runs it
+// (e2e/app.ts: embedded PostgreSQL, server, worker): an owner signs up and invites an
+// annotator, activates them, organizes workspaces and projects, pins (with Undo), and the
+// annotator then sees exactly what they were given.
 import { afterAll, beforeAll, describe, expect, inject, it } from "vitest";
-import type { Browser, BrowserContext, Page, Route } from "playwright-core";
-import { launchBrowser } from "./browser.js";
+import type { Browser, Page, Route } from "playwright-core";
+import { launchBrowser, openMenuItem, person, shot, stepper, type Person } from "./browser.js";
 
-const artifacts = path.resolve(import.meta.dirname, "../test-results");
 const baseUrl = inject("baseUrl");
 
 let browser: Browser;
@@ -15,38 +13,9 @@ let browser: Browser;
 const owner = { name: "Olivia Owner", email: "olivia@example.com", password: "correct horse battery" };
 const annotator = { name: "Ann Annotator", email: "ann@example.com", password: "annotates all day" };
 
-interface Person {
-  context: BrowserContext;
-  page: Page;
-  problems: string[];
-}
 let olivia: Person;
 let ann: Person;
 let inviteUrl = "";
-
-/** A browser profile of one person, recording every console error and failed response. */
-async function person(): Promise<Person> {
-  // Reduced motion: charts are drawn at once (recharts honours it), so screenshots show them whole.
-  const context = await browser.newContext({ viewport: { width: 1280, height: 860 }, reducedMotion: "reduce" });
-  await context.grantPermissions(["clipboard-read", "clipboard-write"], { origin: baseUrl });
-  context.setDefaultTimeout(15_000);
-  const page = await context.newPage();
-  const problems: string[] = [];
-  page.on("console", (msg) => {
-    if (msg.type() === "error") problems.push(`console: ${msg.text()}`);
-  });
-  page.on("pageerror", (err) => problems.push(`page error: ${err.message}`));
-  page.on("response", (res) => {
-    if (res.status() >= 400) problems.push(`${res.status()} ${res.request().method()} ${res.url()}`);
-  });
-  return { context, page, problems };
-}
-
-async function shot(page: Page, name: string): Promise<void> {
-  // A full-page shot of a scrolled page would draw the fixed header mid-page.
-  await page.evaluate(() => window.scrollTo(0, 0));
-  await page.screenshot({ path: path.join(artifacts, `${name}.png`), fullPage: true, animations: "disabled" });
-}
 
 /** The titles of the project cards, in the order shown. */
 function cardOrder(page: Page): Promise<string[]> {
@@ -55,13 +24,6 @@ function cardOrder(page: Page): Promise<string[]> {
 
 async function expectOrder(page: Page, titles: string[]): Promise<void> {
   await expect.poll(() => cardOrder(page), { timeout: 5_000 }).toEqual(titles);
-}
-
-async function openMenuItem(page: Page, name: string): Promise<void> {
-  await page.getByRole("button", { name: "Menu", exact: true }).click();
-  const drawer = page.getByRole("dialog", { name: "Lattice" });
-  await drawer.getByRole("link", { name, exact: true }).click();
-  await drawer.waitFor({ state: "hidden" });
 }
 
 /** Hold the calls of a procedure until `release()`: what shows meanwhile is optimistic. */
@@ -88,28 +50,18 @@ async function hold(page: Page, procedure: string) {
 
 beforeAll(async () => {
   browser = await launchBrowser();
-  await mkdir(artifacts, { recursive: true });
-  olivia = await person();
-  ann = await person();
+  olivia = await person(browser, baseUrl, { clipboard: true });
+  ann = await person(browser, baseUrl, { clipboard: true });
 });
 
 afterAll(async () => {
   await browser?.close();
 });
 
-/** The steps build on each other: after one fails, the rest are skipped rather than timing out. */
-let failed = false;
-function step(name: string, fn: () => Promise<void> | void) {
-  it(name, async (ctx) => {
-    if (failed) ctx.skip();
-    try {
-      await fn();
-    } catch (err) {
-      failed = true;
-      throw err;
-    }
-  });
-}
+const step = stepper(async () => {
+  await shot(olivia.page, "access-failure-owner");
+  await shot(ann.page, "access-failure-annotator");
+});
 
 describe("managing access in Chromium", () => {
   step("an owner signs up and lands on an empty Projects page", async () => {

@@ -2,11 +2,10 @@ import { mkdir } from "node:fs/promises";
 import path from "node:path";
 import { afterAll, beforeAll, describe, expect, inject, it } from "vitest";
 import type { Browser } from "playwright-core";
-import { launchBrowser } from "./browser.js";
+import { artifacts, launchBrowser } from "./browser.js";
 
 // The app as `pnpm start` runs it (started by e2e/app.ts).
 const baseUrl = inject("baseUrl");
-const artifacts = path.resolve(import.meta.dirname, "../test-results");
 
 let browser: Browser;
 

@@ -811,7 +811,9 @@ function RunsCard() {
   );
   const approve = trpc.directory.approveRun.useMutation({
     onSuccess: () => {
+      // The list and the run shown above it (a held run now reads Approved).
       void utils.directory.runs.invalidate();
+      void utils.directory.run.invalidate();
       notifications.show({ color: "teal", message: "The run was approved and will be applied" });
     },
   });
