@@ -365,7 +365,14 @@ export const JOB_STATUSES = ["queued", "running", "succeeded", "failed"] as cons
 export const Job = defineEntity({
   name: "Job",
   tableName: "jobs",
-  indexes: [{ properties: ["organization", "createdAt"] }],
+  indexes: [
+    { properties: ["organization", "createdAt"] },
+    // The worker's sweep for dead attempts (every few seconds) reads only unfinished jobs.
+    {
+      name: "jobs_unfinished_kind",
+      expression: 'create index "jobs_unfinished_kind" on "jobs" ("kind") where "status" in (\'queued\', \'running\')',
+    },
+  ],
   properties: {
     id: p.uuid().primary(),
     organization: () => p.manyToOne(Organization).deleteRule("cascade"),
