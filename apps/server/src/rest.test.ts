@@ -384,9 +384,10 @@ describe("memberships: GET|POST|PATCH /api/organizations/{id}/memberships, GET|D
       role: "OW",
       status: "active",
       source: "manual",
+      managed_by_directory: false,
       created_at: expect.stringMatching(ISO),
     });
-    for (const m of first.body.results) expect(Object.keys(m).sort()).toEqual(["created_at", "id", "role", "source", "status", "user"]);
+    for (const m of first.body.results) expect(Object.keys(m).sort()).toEqual(["created_at", "id", "managed_by_directory", "role", "source", "status", "user"]);
 
     const last = await request(app, "GET", `/api/organizations/${o.orgId}/memberships/?page=3`, { auth: o.auth });
     expect(last.body.results).toHaveLength(5);

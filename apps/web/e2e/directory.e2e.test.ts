@@ -129,6 +129,10 @@ describe("directory sync in Chromium against slapd", () => {
     await ada.getByText("Active", { exact: true }).waitFor();
     const cat = page.getByRole("row").filter({ hasText: "cat@example.com" });
     await cat.getByText("Active", { exact: true }).waitFor();
+    // The directory is authoritative for roles: no Role drop-down that would be refused.
+    expect(await ada.getByRole("combobox", { name: "Role of Ada Lovelace" }).isDisabled()).toBe(true);
+    await ada.getByText("Managed by the directory (LDAP): change it in the identity provider.").waitFor();
+    expect(await ada.getByRole("button", { name: "Remove Ada Lovelace" }).isDisabled()).toBe(true);
     await shot(page, "directory-ldap-organization");
 
     await openMenuItem(page, "Support");

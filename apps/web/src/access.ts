@@ -44,6 +44,17 @@ export const STATUS_LABEL: Record<MembershipStatus, string> = {
   deactivated: "Deactivated",
 };
 
+// What an authoritative directory manages the API refuses to change by hand (422); the objects
+// say so (`managed_by_directory`, `members_managed_by_directory`) and these are the reasons shown.
+
+/** Why a directory-managed member's role cannot be changed here, nor the member removed. */
+export function memberManagedByDirectoryReason(source: string): string {
+  return `Managed by the directory (${source.toUpperCase()}): change it in the identity provider.`;
+}
+
+/** Why the members of a directory-managed workspace or project cannot be changed here. */
+export const MEMBERS_MANAGED_BY_DIRECTORY = "Members are managed by the directory: change the group in the identity provider.";
+
 /** Facts about a workspace the caller sees. A sandbox the caller sees is their own. */
 export function workspaceFacts(ws: Workspace, meId: number): WorkspaceFacts {
   return {

@@ -218,6 +218,29 @@ describe("the Organization page", () => {
     expect(app.calls.filter((c) => c.path === "member.list").length).toBeGreaterThan(1);
   });
 
+  it("disables the Role drop-down and Remove of a member the directory manages, saying why", async () => {
+    const synced = { ...member(3, "AN", "Ann Annotator"), source: "ldap", managed_by_directory: true };
+    // From the directory, but the directory is not authoritative for roles: changed here as usual.
+    const unmanaged = { ...member(4, "MA", "Max Manager"), source: "scim" };
+    const app = renderApp("/organization", {
+      ...orgHandlers(meAs("OW", 1)),
+      "member.list": () => page([member(1, "OW", "User 1"), synced, unmanaged]),
+    });
+    const reason = "Managed by the directory (LDAP): change it in the identity provider.";
+    const role = (await screen.findByRole("combobox", { name: "Role of Ann Annotator", description: reason })) as HTMLSelectElement;
+    expect(role.disabled).toBe(true);
+    expect(role.value).toBe("AN");
+    const remove = screen.getByRole("button", { name: "Remove Ann Annotator", description: reason }) as HTMLButtonElement;
+    expect(remove.disabled).toBe(true);
+    expect(screen.getAllByText(reason)).toHaveLength(1);
+    await userEvent.click(remove);
+    expect(screen.queryByRole("dialog", { name: "Remove Ann Annotator?" })).toBeNull();
+    expect((screen.getByRole("combobox", { name: "Role of Max Manager", description: "" }) as HTMLSelectElement).disabled).toBe(false);
+    expect((screen.getByRole("button", { name: "Remove Max Manager", description: "" }) as HTMLButtonElement).disabled).toBe(false);
+    expect(app.called("member.update")).toBe(false);
+    expect(app.called("member.remove")).toBe(false);
+  });
+
   it("lets the owner hand ownership to an active administrator, after confirming", async () => {
     const admin = member(5, "AD", "Ada Admin");
     const transfers: unknown[] = [];
@@ -303,6 +326,19 @@ describe("the workspace page", () => {
     await waitFor(() => expect(app.calls.filter((c) => c.path === "workspace.addMember").map((c) => c.input)).toEqual([{ id: 2, user_id: 3 }]));
   });
 
+  it("disables Manage Members of a workspace the directory manages, saying why", async () => {
+    const mapped = { ...claims, is_member: true, members_managed_by_directory: true };
+    const app = renderApp("/workspaces/2", { ...baseHandlers(meAs("MA"), [sandbox(), mapped]), "workspace.get": () => mapped });
+    const manage = (await screen.findByRole("button", {
+      name: "Manage Members",
+      description: "Members are managed by the directory: change the group in the identity provider.",
+    })) as HTMLButtonElement;
+    expect(manage.disabled).toBe(true);
+    await userEvent.click(manage);
+    expect(screen.queryByRole("dialog", { name: "Manage Members of Claims" })).toBeNull();
+    expect(app.called("workspace.memberCandidates")).toBe(false);
+  });
+
   it("shows the sandbox without Manage Members, and Delete Workspace disabled with the policy's reason", async () => {
     const own = { ...sandbox(), project_count: 0 };
     renderApp("/workspaces/1", { ...baseHandlers(meAs("OW"), [own, claims]), "workspace.get": () => own });
@@ -320,6 +356,7 @@ describe("project settings", () => {
     ...project({ id: 12, title: "Injury Claims", ...over }),
     label_config: "",
     settings: { annotators_may_view_own_data: false, labeling_restricted_to_assigned: true },
+    members_managed_by_directory: false,
   });
 
   it("tells a manager who does not manage the project why there are no settings", async () => {
@@ -350,6 +387,43 @@ describe("project settings", () => {
     await userEvent.selectOptions(target, "Claims");
     await userEvent.click(screen.getByRole("button", { name: "Move project" }));
     await waitFor(() => expect(moves).toEqual([{ id: 12, workspace: 2 }]));
+  });
+
+  it("disables adding and removing members of a project the directory manages, saying why", async () => {
+    const app = renderApp("/projects/12/settings", {
+      ...baseHandlers(meAs("OW"), [sandbox(), claims]),
+      "project.get": () => ({ ...detail(), members_managed_by_directory: true }),
+      "project.members": () => [{ id: 7, email: "ann@example.com", name: "Ann", direct: true, assigned: false }],
+    });
+    const reason = "Members are managed by the directory: change the group in the identity provider.";
+    const remove = (await screen.findByRole("button", { name: "Remove Ann from the project", description: reason })) as HTMLButtonElement;
+    expect(remove.disabled).toBe(true);
+    expect((screen.getByRole("combobox", { name: "Add member", description: reason }) as HTMLInputElement).disabled).toBe(true);
+    expect((screen.getByRole("button", { name: "Add", description: reason }) as HTMLButtonElement).disabled).toBe(true);
+    await userEvent.click(remove);
+    expect(app.called("project.removeMember")).toBe(false);
+    // Nobody can be picked, so nobody is searched for.
+    expect(app.called("member.list")).toBe(false);
+  });
+
+  it("lets the owner add and remove members of a project the directory does not manage", async () => {
+    const removed: unknown[] = [];
+    renderApp("/projects/12/settings", {
+      ...baseHandlers(meAs("OW"), [sandbox(), claims]),
+      "project.get": () => detail(),
+      "project.members": () => [{ id: 7, email: "ann@example.com", name: "Ann", direct: true, assigned: false }],
+      "member.list": () => page([member(8, "RE", "Rex")]),
+      "project.removeMember": (input) => {
+        removed.push(input);
+        return { ok: true };
+      },
+    });
+    const remove = (await screen.findByRole("button", { name: "Remove Ann from the project", description: "" })) as HTMLButtonElement;
+    expect(remove.disabled).toBe(false);
+    expect((screen.getByRole("combobox", { name: "Add member" }) as HTMLInputElement).disabled).toBe(false);
+    expect(screen.queryByText("Members are managed by the directory: change the group in the identity provider.")).toBeNull();
+    await userEvent.click(remove);
+    await waitFor(() => expect(removed).toEqual([{ id: 12, user_id: 7 }]));
   });
 });
 

@@ -13,6 +13,7 @@ const detail = () => ({
   ...project({ id: 12, title: "Injury Claims", task_count: 2 }),
   label_config: "",
   settings: { annotators_may_view_own_data: true, labeling_restricted_to_assigned: true },
+  members_managed_by_directory: false,
 });
 const task = (id: number, over: object = {}) => ({
   id,

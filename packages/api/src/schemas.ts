@@ -109,6 +109,8 @@ export const memberSchema = z.object({
   role: z.enum(ROLE_CODES),
   status: z.enum(MEMBERSHIP_STATUSES),
   source: z.string(),
+  /** An authoritative directory manages the membership: its role cannot be changed, nor the member removed, by hand (422). */
+  managed_by_directory: z.boolean(),
   created_at: z.string(),
 });
 
@@ -139,6 +141,8 @@ export const workspaceSchema = z.object({
   project_count: z.number(),
   /** Whether you belong to the workspace (what a manager's rights there depend on). */
   is_member: z.boolean(),
+  /** A group is mapped to the workspace and the directory is authoritative for workspaces: its members cannot be changed by hand (422). */
+  members_managed_by_directory: z.boolean(),
 });
 
 export const personSchema = z.object({ id: z.number(), email: z.string(), name: z.string() });
@@ -161,7 +165,12 @@ export const projectSchema = z.object({
   task_count: z.number(),
 });
 
-export const projectDetailSchema = projectSchema.extend({ label_config: z.string(), settings: projectSettingsSchema });
+export const projectDetailSchema = projectSchema.extend({
+  label_config: z.string(),
+  settings: projectSettingsSchema,
+  /** A group is mapped to the project and the directory is authoritative for projects: its members cannot be changed by hand (422). */
+  members_managed_by_directory: z.boolean(),
+});
 
 export const templateSchema = z.object({
   id: z.number(),

@@ -8,8 +8,20 @@ export interface ProjectMemberRow {
   assigned: boolean;
 }
 
-/** A project's members and why they are members; a Remove button per direct member when `onRemove` is given. */
-export function ProjectMembersTable({ members, onRemove }: { members: ProjectMemberRow[]; onRemove?: (m: ProjectMemberRow) => void }) {
+/**
+ * A project's members and why they are members; a Remove button per direct member when `onRemove`
+ * is given, disabled and described by the element `removeDisabledBy` names when that is given.
+ */
+export function ProjectMembersTable({
+  members,
+  onRemove,
+  removeDisabledBy,
+}: {
+  members: ProjectMemberRow[];
+  onRemove?: (m: ProjectMemberRow) => void;
+  /** The id of the element saying why members cannot be removed. */
+  removeDisabledBy?: string;
+}) {
   return (
     <Table aria-label="Project members">
       <Table.Tbody>
@@ -21,7 +33,15 @@ export function ProjectMembersTable({ members, onRemove }: { members: ProjectMem
             {onRemove && (
               <Table.Td>
                 {m.direct && (
-                  <Button size="xs" variant="subtle" color="red" aria-label={`Remove ${m.name || m.email} from the project`} onClick={() => onRemove(m)}>
+                  <Button
+                    size="xs"
+                    variant="subtle"
+                    color="red"
+                    aria-label={`Remove ${m.name || m.email} from the project`}
+                    disabled={removeDisabledBy !== undefined}
+                    aria-describedby={removeDisabledBy}
+                    onClick={() => onRemove(m)}
+                  >
                     Remove
                   </Button>
                 )}

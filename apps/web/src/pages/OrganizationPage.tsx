@@ -32,8 +32,8 @@ import {
   type MemberRef,
   type RoleCode,
 } from "@lattice/policy";
-import { useState } from "react";
-import { CODE_LABEL, ROLE_LABEL, STATUS_LABEL } from "../access.js";
+import { useId, useState } from "react";
+import { CODE_LABEL, memberManagedByDirectoryReason, ROLE_LABEL, STATUS_LABEL } from "../access.js";
 import { MemberAccessButton } from "../components/AccessViews.js";
 import { AddPeopleDialog } from "../components/AddPeopleDialog.js";
 import { PlusIcon } from "../components/icons.js";
@@ -204,6 +204,9 @@ function PersonRow({ member: m }: { member: Member }) {
   const target = refOf(m);
   const facts = memberFacts(actor, target);
   const name = displayName(m);
+  // The API refuses (422) role changes and removal of members an authoritative directory manages.
+  const managedReasonId = useId();
+  const managed = m.managed_by_directory;
   // Managers review the access of the projects they manage; administrators and the owner, all.
   const mayReviewAccess = can(subject, "project.viewAccess", MANAGED_PROJECT);
 
@@ -228,14 +231,14 @@ function PersonRow({ member: m }: { member: Member }) {
     },
   });
 
+  const changeRole = can(subject, "member.changeRole") ? explain(subject, "member.changeRole", facts) : null;
   const roleCell = (() => {
     const label = CODE_LABEL[m.role];
-    if (!can(subject, "member.changeRole")) return <Text size="sm">{label}</Text>;
-    const base = explain(subject, "member.changeRole", facts);
-    if (!base.allowed) {
+    if (!changeRole) return <Text size="sm">{label}</Text>;
+    if (!changeRole.allowed) {
       return (
-        <Tooltip label={base.reason} multiline w={260}>
-          <Text size="sm" title={base.reason}>
+        <Tooltip label={changeRole.reason} multiline w={260}>
+          <Text size="sm" title={changeRole.reason}>
             {label}
           </Text>
         </Tooltip>
@@ -256,7 +259,11 @@ function PersonRow({ member: m }: { member: Member }) {
           aria-label={`Role of ${name}`}
           data={options}
           value={m.role}
-          disabled={update.isPending}
+          disabled={managed || update.isPending}
+          // Mantine links its own description to the select (aria-describedby); Remove refers to it too.
+          description={managed ? memberManagedByDirectoryReason(m.source) : undefined}
+          descriptionProps={{ id: managedReasonId }}
+          inputWrapperOrder={["label", "input", "description", "error"]}
           onChange={(e) => {
             const role = e.currentTarget.value as RoleCode;
             if (role !== m.role) update.mutate({ id: 0, user_id: m.user.id, role });
@@ -268,7 +275,6 @@ function PersonRow({ member: m }: { member: Member }) {
       </Group>
     );
   })();
-
   const removal = can(subject, "member.remove") ? explain(subject, "member.remove", facts) : null;
 
   return (
@@ -296,9 +302,23 @@ function PersonRow({ member: m }: { member: Member }) {
       <Table.Td>
         {mayReviewAccess && m.status === "active" && <MemberAccessButton userId={m.user.id} name={name} />}
         {removal?.allowed && (
-          <Button size="xs" variant="subtle" color="red" aria-label={`Remove ${name}`} onClick={() => setConfirmRemove(true)}>
+          <Button
+            size="xs"
+            variant="subtle"
+            color="red"
+            aria-label={`Remove ${name}`}
+            disabled={managed}
+            aria-describedby={managed ? managedReasonId : undefined}
+            onClick={() => setConfirmRemove(true)}
+          >
             Remove
           </Button>
+        )}
+        {/* Said under the Role drop-down when there is one (the reason is given once). */}
+        {removal?.allowed && managed && !changeRole?.allowed && (
+          <Text size="xs" c="dimmed" id={managedReasonId}>
+            {memberManagedByDirectoryReason(m.source)}
+          </Text>
         )}
         <Modal opened={confirmRemove} onClose={() => setConfirmRemove(false)} title={`Remove ${name}?`}>
           <Stack>

@@ -6,6 +6,7 @@ import { notifications } from "@mantine/notifications";
 import { can, explain, type ProjectFacts } from "@lattice/policy";
 import { useEffect, useState } from "react";
 import { Link, useNavigate } from "react-router";
+import { MEMBERS_MANAGED_BY_DIRECTORY } from "../access.js";
 import { workspaceOptionLabel } from "../components/CreateProjectDialog.js";
 import { errorText } from "../errors.js";
 import { useScope } from "../scope.js";
@@ -164,6 +165,8 @@ function ProjectMembers({ project: p, facts }: { project: ProjectDetail; facts: 
   const utils = trpc.useUtils();
   const members = trpc.project.members.useQuery({ id: p.id });
   const manage = explain(subject, "project.manageMembers", facts);
+  // The API refuses (422) manual changes to the members of a project the directory manages.
+  const managed = p.members_managed_by_directory;
   const [search, setSearch] = useState("");
   const [debounced] = useDebouncedValue(search.trim(), 250);
   const [picked, setPicked] = useState<{ value: string; label: string } | null>(null);
@@ -171,7 +174,7 @@ function ProjectMembers({ project: p, facts }: { project: ProjectDetail; facts: 
   const query = picked && search.trim() === picked.label ? "" : debounced;
   const people = trpc.member.list.useQuery(
     { id: 0, page: 1, page_size: 20, status: ["active"], search: query || undefined },
-    { enabled: manage.allowed && can(subject, "member.list"), placeholderData: (prev) => prev },
+    { enabled: manage.allowed && !managed && can(subject, "member.list"), placeholderData: (prev) => prev },
   );
   const inProject = new Set((members.data ?? []).filter((m) => m.direct).map((m) => m.id));
   const found = (people.data?.results ?? [])
@@ -199,7 +202,11 @@ function ProjectMembers({ project: p, facts }: { project: ProjectDetail; facts: 
           Annotators and reviewers see a project once they are added to it, belong to its workspace, or have tasks in it.
         </Text>
         {members.data && members.data.length > 0 && (
-          <ProjectMembersTable members={members.data} onRemove={manage.allowed ? (m) => remove.mutate({ id: p.id, user_id: m.id }) : undefined} />
+          <ProjectMembersTable
+            members={members.data}
+            onRemove={manage.allowed ? (m) => remove.mutate({ id: p.id, user_id: m.id }) : undefined}
+            removeDisabledBy={managed ? "project-members-managed" : undefined}
+          />
         )}
         {members.data?.length === 0 && (
           <Text size="sm" c="dimmed">
@@ -219,8 +226,17 @@ function ProjectMembers({ project: p, facts }: { project: ProjectDetail; facts: 
               onChange={(_value, option) => setPicked(option ? { value: option.value, label: option.label } : null)}
               nothingFoundMessage={people.isFetching ? "Searching…" : "Nobody found"}
               w={320}
+              disabled={managed}
+              // Mantine links its description to the input; Add and Remove refer to it too.
+              description={managed ? MEMBERS_MANAGED_BY_DIRECTORY : undefined}
+              descriptionProps={{ id: "project-members-managed" }}
             />
-            <Button onClick={() => picked && add.mutate({ id: p.id, user_id: Number(picked.value) })} disabled={!picked} loading={add.isPending}>
+            <Button
+              onClick={() => picked && add.mutate({ id: p.id, user_id: Number(picked.value) })}
+              disabled={managed || !picked}
+              aria-describedby={managed ? "project-members-managed" : undefined}
+              loading={add.isPending}
+            >
               Add
             </Button>
           </Group>

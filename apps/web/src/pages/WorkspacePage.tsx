@@ -2,7 +2,7 @@ import { ActionIcon, Alert, Avatar, Badge, Button, ColorSwatch, Group, Loader, S
 import { can, explain } from "@lattice/policy";
 import { useState } from "react";
 import { useParams } from "react-router";
-import { workspaceFacts } from "../access.js";
+import { MEMBERS_MANAGED_BY_DIRECTORY, workspaceFacts } from "../access.js";
 import { CreateProjectDialog } from "../components/CreateProjectDialog.js";
 import { GearIcon, PlusIcon } from "../components/icons.js";
 import { ManageMembersDialog } from "../components/ManageMembersDialog.js";
@@ -56,11 +56,22 @@ export function WorkspacePage() {
         </Stack>
         <Group gap="sm">
           {!w.is_sandbox &&
-            (manageMembers.allowed ? (
+            manageMembers.allowed &&
+            (w.members_managed_by_directory ? (
+              // The API refuses (422) manual changes to the members of a workspace the directory manages.
+              <Stack gap={2} align="flex-end">
+                <Button variant="default" disabled aria-describedby="manage-members-reason">
+                  Manage Members
+                </Button>
+                <Text size="xs" c="dimmed" id="manage-members-reason" maw={280} ta="right">
+                  {MEMBERS_MANAGED_BY_DIRECTORY}
+                </Text>
+              </Stack>
+            ) : (
               <Button variant="default" onClick={() => setManaging(true)}>
                 Manage Members
               </Button>
-            ) : null)}
+            ))}
           {mayCreateProject && (
             <Button leftSection={<PlusIcon />} onClick={() => setCreating(true)}>
               Create project
@@ -94,7 +105,7 @@ export function WorkspacePage() {
         <ProjectFilterSelect />
       </Group>
       <ProjectList workspace={w.id} />
-      {manageMembers.allowed && <ManageMembersDialog workspace={w} opened={managing} onClose={() => setManaging(false)} />}
+      {manageMembers.allowed && !w.members_managed_by_directory && <ManageMembersDialog workspace={w} opened={managing} onClose={() => setManaging(false)} />}
       {(mayUpdate || mayDelete) && <WorkspaceSettingsDialog workspace={w} subject={subject} facts={facts} opened={settings} onClose={() => setSettings(false)} />}
       {mayCreateProject && <CreateProjectDialog opened={creating} onClose={() => setCreating(false)} workspaceId={w.id} />}
     </Stack>

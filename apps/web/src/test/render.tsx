@@ -83,6 +83,7 @@ export function workspace(over: Partial<Workspace> & { id: number }): Workspace 
     created_at: "2026-01-01T00:00:00.000Z",
     project_count: 0,
     is_member: false,
+    members_managed_by_directory: false,
     ...over,
   };
 }
@@ -114,6 +115,7 @@ export function member(id: number, role: Member["role"], name = `Person ${id}`):
     role,
     status: role === "NO" ? "pending" : role === "DI" ? "deactivated" : "active",
     source: "manual",
+    managed_by_directory: false,
     created_at: "2026-01-01T00:00:00.000Z",
   };
 }

@@ -19,7 +19,7 @@ import type { Context } from "../context.js";
 import { ApiToken, Membership, Organization, User, type IMembership, type IOrganization, type IUser } from "../db/entities.js";
 import { DomainError } from "../errors.js";
 import { audit } from "./audit.js";
-import { assertRoleNotDirectoryManaged } from "./directory/settings.js";
+import { assertRoleNotDirectoryManaged, roleDirectoryManagedSql } from "./directory/settings.js";
 import { pageLinks } from "./paging.js";
 
 type OrgContext = Context & { organization: IOrganization; membership: IMembership; user: IUser };
@@ -39,6 +39,8 @@ export interface MemberRow {
   role: RoleCode;
   status: MembershipStatus;
   source: string;
+  /** An authoritative directory manages this membership: its role cannot be changed, nor the member removed, by hand. */
+  managed_by_directory: boolean;
   created_at: string;
 }
 
@@ -47,12 +49,16 @@ interface RawMember {
   role: Role | null;
   status: MembershipStatus;
   source: string;
+  managed_by_directory: boolean;
   created_at: Date;
   user_id: number;
   email: string;
   name: string;
   total?: string;
 }
+
+/** The columns of a member row, `m` joined to its user `u`. */
+const MEMBER_COLUMNS = `m.id, m.role, m.status, m.source, ${roleDirectoryManagedSql("m")} as managed_by_directory, m.created_at, u.id as user_id, u.email, u.name`;
 
 function toRow(r: RawMember): MemberRow {
   return {
@@ -61,6 +67,7 @@ function toRow(r: RawMember): MemberRow {
     role: memberCode(r),
     status: r.status,
     source: r.source,
+    managed_by_directory: r.managed_by_directory === true,
     created_at: new Date(r.created_at).toISOString(),
   };
 }
@@ -104,7 +111,7 @@ export async function listMembers(ctx: OrgContext, input: ListMembersInput, base
   const offset = (input.page - 1) * input.page_size;
   const conn = ctx.em;
   const rows = await conn.execute<RawMember[]>(
-    `select m.id, m.role, m.status, m.source, m.created_at, u.id as user_id, u.email, u.name, count(*) over () as total
+    `select ${MEMBER_COLUMNS}, count(*) over () as total
        from memberships m join users u on u.id = m.user_id
       where ${where.join(" and ")}
       order by m.created_at, m.id
@@ -134,7 +141,7 @@ export async function listMembers(ctx: OrgContext, input: ListMembersInput, base
 
 async function memberRow(em: EntityManager, organizationId: number, userId: number): Promise<MemberRow | null> {
   const [row] = await em.execute<RawMember[]>(
-    `select m.id, m.role, m.status, m.source, m.created_at, u.id as user_id, u.email, u.name
+    `select ${MEMBER_COLUMNS}
        from memberships m join users u on u.id = m.user_id where m.organization_id = ? and m.user_id = ?`,
     [organizationId, userId],
   );

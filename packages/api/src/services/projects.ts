@@ -5,7 +5,18 @@ import type { Context } from "../context.js";
 import type { IMembership, IOrganization, IUser, ProjectSettings } from "../db/entities.js";
 import { DomainError } from "../errors.js";
 import { audit, diff } from "./audit.js";
-import { factsOf, projectFactColumns, projectFor, projectRuleSql, projectVisibleIdsSql, workspaceFor, type FactColumns, type ProjectRow, type Sql } from "./visibility.js";
+import {
+  factsOf,
+  projectFactColumns,
+  projectFor,
+  projectRuleSql,
+  projectVisibleIdsSql,
+  workspaceFor,
+  type FactColumns,
+  type ProjectDetailRow,
+  type ProjectRow,
+  type Sql,
+} from "./visibility.js";
 import { subjectOf, type PersonRow } from "./workspaces.js";
 import { assertProjectNotDirectoryManaged } from "./directory/settings.js";
 import { pageLinks } from "./paging.js";
@@ -37,8 +48,9 @@ export function projectView(p: ProjectRow) {
   };
 }
 
-export function projectDetailView(p: ProjectRow) {
-  return { ...projectView(p), label_config: p.label_config, settings: settingsOf(p.settings) };
+/** One project read on its own; `members_managed_by_directory`: its members cannot be changed by hand. */
+export function projectDetailView(p: ProjectDetailRow) {
+  return { ...projectView(p), label_config: p.label_config, settings: settingsOf(p.settings), members_managed_by_directory: p.members_managed_by_directory === true };
 }
 
 export type ProjectFilter = "all" | "pinned_only" | "exclude_pinned";

@@ -15,6 +15,7 @@ import {
 } from "@lattice/policy";
 import type { EntityManager } from "@mikro-orm/postgresql";
 import { DomainError } from "../errors.js";
+import { projectMembersDirectoryManagedSql } from "./directory/settings.js";
 
 export interface Sql {
   sql: string;
@@ -220,6 +221,11 @@ export interface ProjectRow {
   workspace_color: string;
 }
 
+/** A single project as read on its own: also whether an authoritative directory decides its members. */
+export interface ProjectDetailRow extends ProjectRow {
+  members_managed_by_directory: boolean;
+}
+
 /** One project of the organization with its facts relative to `userId` (one query). */
 export async function projectWithFacts(
   em: EntityManager,
@@ -227,10 +233,11 @@ export async function projectWithFacts(
   projectId: number,
   userId: number,
   lock = false,
-): Promise<{ project: ProjectRow; facts: ProjectFacts } | null> {
+): Promise<{ project: ProjectDetailRow; facts: ProjectFacts } | null> {
   const facts = projectFactColumns(userId);
-  const [row] = await em.execute<(ProjectRow & FactColumns)[]>(
-    `select p.*, w.title as workspace_title, w.color as workspace_color, ${facts.sql}
+  const [row] = await em.execute<(ProjectDetailRow & FactColumns)[]>(
+    `select p.*, w.title as workspace_title, w.color as workspace_color, ${facts.sql},
+            ${projectMembersDirectoryManagedSql("p")} as members_managed_by_directory
        from projects p join workspaces w on w.id = p.workspace_id
       where p.id = ? and p.organization_id = ?${lock ? " for update of p" : ""}`,
     [...facts.params, projectId, organizationId],
@@ -259,7 +266,7 @@ export async function projectFor(
   projectId: number,
   action: Action,
   lock = false,
-): Promise<{ project: ProjectRow; facts: ProjectFacts }> {
+): Promise<{ project: ProjectDetailRow; facts: ProjectFacts }> {
   const found = await projectWithFacts(em, organizationId, projectId, userId, lock);
   if (!found || !explain(subject, "project.read", found.facts).allowed) throw new DomainError("NOT_FOUND", "Project not found.");
   if (subject.viaToken) {

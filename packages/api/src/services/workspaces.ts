@@ -5,7 +5,7 @@ import type { IMembership, IOrganization, IUser } from "../db/entities.js";
 import { DomainError } from "../errors.js";
 import { audit, diff } from "./audit.js";
 import { workspaceFactSql, workspaceFor, workspaceRuleSql, type Caller, type WorkspaceRow } from "./visibility.js";
-import { assertWorkspaceNotDirectoryManaged } from "./directory/settings.js";
+import { assertWorkspaceNotDirectoryManaged, workspaceMembersDirectoryManagedSql } from "./directory/settings.js";
 
 type OrgContext = Context & { organization: IOrganization; membership: IMembership; user: IUser };
 
@@ -14,8 +14,11 @@ export function subjectOf(ctx: OrgContext): Caller {
   return { role: ctx.membership.role ?? null, status: ctx.membership.status, viaToken: ctx.principal?.via === "token" };
 }
 
-/** A workspace as the caller sees it; `is_member` says whether they belong to it (a manager's scope). */
-export function workspaceView(w: WorkspaceRow & { project_count?: string | number; is_member?: boolean }) {
+/**
+ * A workspace as the caller sees it; `is_member` says whether they belong to it (a manager's
+ * scope), `members_managed_by_directory` whether an authoritative directory decides its members.
+ */
+export function workspaceView(w: WorkspaceRow & { project_count?: string | number; is_member?: boolean; members_managed_by_directory: boolean }) {
   return {
     id: w.id,
     title: w.title,
@@ -26,6 +29,7 @@ export function workspaceView(w: WorkspaceRow & { project_count?: string | numbe
     created_at: new Date(w.created_at).toISOString(),
     project_count: Number(w.project_count ?? 0),
     is_member: w.is_member === true,
+    members_managed_by_directory: w.members_managed_by_directory === true,
   };
 }
 
@@ -33,8 +37,9 @@ export function workspaceView(w: WorkspaceRow & { project_count?: string | numbe
 export async function listWorkspaces(ctx: OrgContext) {
   const vis = workspaceRuleSql(workspaceReadRule(ctx.membership.role!), ctx.user.id);
   const member = workspaceFactSql("workspaceMember", ctx.user.id);
-  const rows = await ctx.em.execute<(WorkspaceRow & { project_count: string; is_member: boolean })[]>(
-    `select w.*, (select count(*) from projects p where p.workspace_id = w.id) as project_count, (${member.sql}) as is_member
+  const rows = await ctx.em.execute<(WorkspaceRow & { project_count: string; is_member: boolean; members_managed_by_directory: boolean })[]>(
+    `select w.*, (select count(*) from projects p where p.workspace_id = w.id) as project_count, (${member.sql}) as is_member,
+            ${workspaceMembersDirectoryManagedSql("w")} as members_managed_by_directory
        from workspaces w where w.organization_id = ? and (${vis.sql})
       order by w.is_sandbox desc, lower(w.title), w.id`,
     [...member.params, ctx.organization.id, ...vis.params],
@@ -44,8 +49,11 @@ export async function listWorkspaces(ctx: OrgContext) {
 
 export async function getWorkspace(ctx: OrgContext, id: number) {
   const { workspace, facts } = await workspaceFor(ctx.em, subjectOf(ctx), ctx.organization.id, ctx.user.id, id, "workspace.read");
-  const [c] = await ctx.em.execute<{ n: string }[]>(`select count(*) as n from projects where workspace_id = ?`, [id]);
-  return workspaceView({ ...workspace, project_count: c?.n ?? 0, is_member: facts.workspaceMember });
+  const [c] = await ctx.em.execute<{ n: string; managed: boolean }[]>(
+    `select (select count(*) from projects p where p.workspace_id = w.id) as n, ${workspaceMembersDirectoryManagedSql("w")} as managed from workspaces w where w.id = ?`,
+    [id],
+  );
+  return workspaceView({ ...workspace, project_count: c?.n ?? 0, is_member: facts.workspaceMember, members_managed_by_directory: c?.managed === true });
 }
 
 export interface WorkspaceInput {
@@ -56,9 +64,9 @@ export interface WorkspaceInput {
 
 export async function createWorkspace(ctx: OrgContext, input: WorkspaceInput) {
   return ctx.em.transactional(async (em) => {
-    const [row] = await em.execute<WorkspaceRow[]>(
-      `insert into workspaces (organization_id, title, color, description, is_sandbox, created_by_id, created_at, updated_at)
-       values (?, ?, ?, ?, false, ?, now(), now()) returning *`,
+    const [row] = await em.execute<(WorkspaceRow & { members_managed_by_directory: boolean })[]>(
+      `insert into workspaces as w (organization_id, title, color, description, is_sandbox, created_by_id, created_at, updated_at)
+       values (?, ?, ?, ?, false, ?, now(), now()) returning *, ${workspaceMembersDirectoryManagedSql("w")} as members_managed_by_directory`,
       [ctx.organization.id, input.title, input.color ?? "#1c7ed6", input.description ?? "", ctx.user.id],
     );
     audit(em, ctx, { action: "workspace.create", targetType: "workspace", targetId: row!.id, changes: { title: { before: null, after: input.title } } });
@@ -70,9 +78,10 @@ export async function createWorkspace(ctx: OrgContext, input: WorkspaceInput) {
 export async function updateWorkspace(ctx: OrgContext, id: number, input: Partial<WorkspaceInput>) {
   return ctx.em.transactional(async (em) => {
     const { workspace, facts } = await workspaceFor(em, subjectOf(ctx), ctx.organization.id, ctx.user.id, id, "workspace.update", true);
-    const [row] = await em.execute<(WorkspaceRow & { project_count: string })[]>(
-      `update workspaces set title = coalesce(?, title), color = coalesce(?, color), description = coalesce(?, description), updated_at = now()
-        where id = ? returning *, (select count(*) from projects p where p.workspace_id = workspaces.id) as project_count`,
+    const [row] = await em.execute<(WorkspaceRow & { project_count: string; members_managed_by_directory: boolean })[]>(
+      `update workspaces w set title = coalesce(?, title), color = coalesce(?, color), description = coalesce(?, description), updated_at = now()
+        where id = ? returning w.*, (select count(*) from projects p where p.workspace_id = w.id) as project_count,
+                  ${workspaceMembersDirectoryManagedSql("w")} as members_managed_by_directory`,
       [input.title ?? null, input.color ?? null, input.description ?? null, id],
     );
     audit(em, ctx, {

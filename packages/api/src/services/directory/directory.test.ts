@@ -1,6 +1,7 @@
 // The reconciler with the SCIM source's tables (no HTTP), the guard, dry runs, and the
 // "directory is authoritative" switches refusing manual changes to what the directory manages.
 import { randomUUID } from "node:crypto";
+import { TRPCError } from "@trpc/server";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { callerFor, createTestDatabase, errorCode, refusal, seedOrganization, type Caller, type TestDatabase } from "../../testing/index.js";
 import { reconcile } from "./reconcile.js";
@@ -292,6 +293,102 @@ describe("directory is authoritative: manual changes refused", () => {
     await admin.workspace.addMember({ id: ctx.other, user_id: ctx.org.people.manual.userId });
     expect((await refusal(admin.project.addMember({ id: ctx.project, user_id: ctx.org.people.manual.userId }))).message).toMatch(/managed by the directory/);
     expect((await refusal(admin.project.removeMember({ id: ctx.project, user_id: synced }))).code).toBe("UNPROCESSABLE_CONTENT");
+  });
+});
+
+describe("what the directory manages is said on the objects", () => {
+  let ctx: Awaited<ReturnType<typeof setup>>;
+  let admin: Caller;
+  let manager: Caller;
+  let synced: number;
+  let unmappedProject: number;
+  beforeAll(async () => {
+    ctx = await setup();
+    admin = await callerFor(db.orm, { cookies: ctx.org.people.admin.cookies });
+    manager = await callerFor(db.orm, { cookies: ctx.org.people.manager.cookies });
+    await directory(ctx.org.orgId, [{ email: "s@d.test" }], { staff: ["s@d.test"] });
+    await reconcile(db.orm.em, { organizationId: ctx.org.orgId, source: "scim" });
+    synced = (await memberOf(ctx.org.orgId, "s@d.test"))!.user_id;
+    // The manager belongs to both workspaces, so may manage the members of their projects.
+    for (const ws of [ctx.ws, ctx.other]) await admin.workspace.addMember({ id: ws, user_id: ctx.org.people.manager.userId });
+    unmappedProject = (await manager.project.create({ title: "Unmapped", workspace: ctx.ws })).id;
+  });
+
+  /** Whether a write was refused because of the directory (422); any other refusal fails the test. */
+  async function refusedByDirectory(call: Promise<unknown>): Promise<boolean> {
+    try {
+      await call;
+      return false;
+    } catch (err) {
+      if (!(err instanceof TRPCError)) throw err;
+      expect([err.code, err.message]).toEqual(["UNPROCESSABLE_CONTENT", expect.stringMatching(/managed by the directory/)]);
+      return true;
+    }
+  }
+
+  async function memberFlags() {
+    const page = await admin.member.list({ id: ctx.org.orgId, page: 1, page_size: 100 });
+    return Object.fromEntries(page.results.map((m) => [m.user.id, m.managed_by_directory]));
+  }
+
+  it("nothing is managed while the switches are off, though groups are mapped and the member came from the directory", async () => {
+    expect((await memberOf(ctx.org.orgId, "s@d.test"))!.source).toBe("scim");
+    expect(Object.values(await memberFlags()).every((f) => f === false)).toBe(true);
+    expect((await manager.workspace.list()).map((w) => w.members_managed_by_directory).every((f) => f === false)).toBe(true);
+    expect((await manager.project.get({ id: ctx.project })).members_managed_by_directory).toBe(false);
+    expect(await refusedByDirectory(admin.member.update({ id: ctx.org.orgId, user_id: synced, role: "RE" }))).toBe(false);
+  });
+
+  it("members: managed_by_directory is true exactly for directory members under authoritative roles, and equals whether a change is refused", async () => {
+    await ctx.owner.directory.updateSettings({ id: ctx.org.orgId, authoritative_roles: true });
+    const flags = await memberFlags();
+    expect(flags[synced]).toBe(true);
+    expect(flags[ctx.org.people.manual.userId]).toBe(false);
+    expect(flags[ctx.org.people.owner.userId]).toBe(false);
+    expect((await admin.member.get({ id: ctx.org.orgId, user_id: synced })).managed_by_directory).toBe(true);
+    for (const userId of [synced, ctx.org.people.manual.userId]) {
+      expect(await refusedByDirectory(admin.member.update({ id: ctx.org.orgId, user_id: userId, role: "AN" }))).toBe(flags[userId]);
+      expect(await refusedByDirectory(admin.member.update({ id: ctx.org.orgId, user_id: userId, role: "DI" }))).toBe(flags[userId]);
+    }
+    expect(await refusedByDirectory(admin.member.remove({ id: ctx.org.orgId, user_id: synced }))).toBe(true);
+    // Changing one's role returns the row with the flag.
+    expect((await admin.member.update({ id: ctx.org.orgId, user_id: ctx.org.people.manual.userId, role: "AN" })).managed_by_directory).toBe(false);
+    await ctx.owner.directory.updateSettings({ id: ctx.org.orgId, authoritative_roles: false });
+    expect((await memberFlags())[synced]).toBe(false);
+  });
+
+  it("workspaces: members_managed_by_directory is true exactly for mapped workspaces under authoritative workspaces, and equals whether a change is refused", async () => {
+    await ctx.owner.directory.updateSettings({ id: ctx.org.orgId, authoritative_workspaces: true });
+    // A manager learns it from the workspace, though they may not read the directory settings.
+    expect(await errorCode(manager.directory.settings({ id: ctx.org.orgId }))).toBe("FORBIDDEN");
+    const listed = new Map((await manager.workspace.list()).map((w) => [w.id, w.members_managed_by_directory]));
+    expect([listed.get(ctx.ws), listed.get(ctx.other)]).toEqual([true, false]);
+    expect((await manager.workspace.get({ id: ctx.ws })).members_managed_by_directory).toBe(true);
+    expect((await manager.workspace.get({ id: ctx.other })).members_managed_by_directory).toBe(false);
+    expect((await admin.workspace.update({ id: ctx.ws, description: "Staff" })).members_managed_by_directory).toBe(true);
+    expect((await admin.workspace.create({ title: "New" })).members_managed_by_directory).toBe(false);
+    for (const ws of [ctx.ws, ctx.other]) {
+      expect(await refusedByDirectory(manager.workspace.addMember({ id: ws, user_id: ctx.org.people.manual.userId }))).toBe(listed.get(ws));
+      expect(await refusedByDirectory(manager.workspace.removeMember({ id: ws, user_id: ctx.org.people.manual.userId }))).toBe(listed.get(ws));
+    }
+    await ctx.owner.directory.updateSettings({ id: ctx.org.orgId, authoritative_workspaces: false });
+    expect((await manager.workspace.get({ id: ctx.ws })).members_managed_by_directory).toBe(false);
+  });
+
+  it("projects: members_managed_by_directory is true exactly for mapped projects under authoritative projects, and equals whether a change is refused", async () => {
+    await ctx.owner.directory.updateSettings({ id: ctx.org.orgId, authoritative_projects: true });
+    const mapped = await manager.project.get({ id: ctx.project });
+    const unmapped = await manager.project.get({ id: unmappedProject });
+    expect([mapped.members_managed_by_directory, unmapped.members_managed_by_directory]).toEqual([true, false]);
+    // The workspace holding them is not mapped for that: the switches are separate.
+    expect((await manager.workspace.get({ id: ctx.ws })).members_managed_by_directory).toBe(false);
+    expect((await manager.project.update({ id: ctx.project, description: "Mapped" })).members_managed_by_directory).toBe(true);
+    for (const p of [mapped, unmapped]) {
+      expect(await refusedByDirectory(manager.project.addMember({ id: p.id, user_id: ctx.org.people.manual.userId }))).toBe(p.members_managed_by_directory);
+      expect(await refusedByDirectory(manager.project.removeMember({ id: p.id, user_id: ctx.org.people.manual.userId }))).toBe(p.members_managed_by_directory);
+    }
+    await ctx.owner.directory.updateSettings({ id: ctx.org.orgId, authoritative_projects: false });
+    expect((await manager.project.get({ id: ctx.project })).members_managed_by_directory).toBe(false);
   });
 });
 

@@ -1,7 +1,8 @@
 // Directory sync settings of an organization: the SCIM token (stored as SHA-256), group
 // mappings, the "directory is authoritative" switches, the deprovisioning guard, and the LDAP
 // connection (its bind password encrypted with AES-256-GCM under a key derived from
-// LATTICE_SECRET_KEY). Also the checks that refuse manual changes to what the directory manages.
+// LATTICE_SECRET_KEY). Also what an authoritative directory manages, as SQL predicates, and the
+// checks that refuse manual changes to it.
 import { createCipheriv, createDecipheriv, hkdfSync, randomBytes } from "node:crypto";
 import type { EntityManager } from "@mikro-orm/postgresql";
 import { randomToken, sha256 } from "../../auth/crypto.js";
@@ -100,16 +101,43 @@ export function decryptSecret(secret: string | undefined, stored: string): strin
   }
 }
 
+// ---- What the directory manages ----
+//
+// One SQL predicate for each thing an authoritative directory manages. The flags on members,
+// workspaces and projects (`managed_by_directory`, `members_managed_by_directory`) select them,
+// and the checks below refuse a change exactly when they hold, so the two cannot disagree.
+// Each is an EXISTS on the organization's settings row (found by its primary key), correlated
+// with the row under `alias`; an organization without a row manages nothing.
+
+/** Whether the membership under `alias` (a `memberships` row) is managed by an authoritative directory. */
+export function roleDirectoryManagedSql(alias: string): string {
+  return `(${alias}.source <> 'manual' and exists (select 1 from directory_settings dir_s where dir_s.organization_id = ${alias}.organization_id and dir_s.authoritative_roles))`;
+}
+
+/** Whether the members of the workspace under `alias` are managed: a group maps it and the directory is authoritative for workspaces. */
+export function workspaceMembersDirectoryManagedSql(alias: string): string {
+  return `exists (select 1 from directory_settings dir_s where dir_s.organization_id = ${alias}.organization_id and dir_s.authoritative_workspaces
+            and dir_s.mappings->'workspaces' @> jsonb_build_array(jsonb_build_object('workspace', ${alias}.id)))`;
+}
+
+/** Whether the members of the project under `alias` are managed: a group maps it and the directory is authoritative for projects. */
+export function projectMembersDirectoryManagedSql(alias: string): string {
+  return `exists (select 1 from directory_settings dir_s where dir_s.organization_id = ${alias}.organization_id and dir_s.authoritative_projects
+            and dir_s.mappings->'projects' @> jsonb_build_array(jsonb_build_object('project', ${alias}.id)))`;
+}
+
 // ---- Refusing manual changes to what the directory manages ----
 
 /** Refuse a manual role change or removal of a membership that an authoritative directory manages. */
-export async function assertRoleNotDirectoryManaged(em: EntityManager, organizationId: number, membership: { source: string }): Promise<void> {
-  if (membership.source === "manual") return;
-  const s = await readSettings(em, organizationId);
-  if (s.authoritative_roles) {
+export async function assertRoleNotDirectoryManaged(em: EntityManager, organizationId: number, membership: { id: number }): Promise<void> {
+  const [row] = await em.execute<{ source: string; managed: boolean }[]>(
+    `select m.source, ${roleDirectoryManagedSql("m")} as managed from memberships m where m.id = ? and m.organization_id = ?`,
+    [membership.id, organizationId],
+  );
+  if (row?.managed) {
     throw new DomainError(
       "RULE_REFUSED",
-      `This membership is managed by the directory (${membership.source.toUpperCase()}) and the directory is authoritative for roles: change it in the identity provider, or turn that switch off in the directory settings.`,
+      `This membership is managed by the directory (${row.source.toUpperCase()}) and the directory is authoritative for roles: change it in the identity provider, or turn that switch off in the directory settings.`,
       { field: "user_id" },
     );
   }
@@ -117,8 +145,11 @@ export async function assertRoleNotDirectoryManaged(em: EntityManager, organizat
 
 /** Refuse a manual change to the members of a workspace that an authoritative directory maps. */
 export async function assertWorkspaceNotDirectoryManaged(em: EntityManager, organizationId: number, workspaceId: number): Promise<void> {
-  const s = await readSettings(em, organizationId);
-  if (s.authoritative_workspaces && s.mappings.workspaces.some((m) => m.workspace === workspaceId)) {
+  const [row] = await em.execute<{ managed: boolean }[]>(
+    `select ${workspaceMembersDirectoryManagedSql("w")} as managed from workspaces w where w.id = ? and w.organization_id = ?`,
+    [workspaceId, organizationId],
+  );
+  if (row?.managed) {
     throw new DomainError(
       "RULE_REFUSED",
       "This workspace's members are managed by the directory (a group is mapped to it and the directory is authoritative for workspaces): change the group in the identity provider, or turn that switch off in the directory settings.",
@@ -128,8 +159,11 @@ export async function assertWorkspaceNotDirectoryManaged(em: EntityManager, orga
 
 /** Refuse a manual change to the members of a project that an authoritative directory maps. */
 export async function assertProjectNotDirectoryManaged(em: EntityManager, organizationId: number, projectId: number): Promise<void> {
-  const s = await readSettings(em, organizationId);
-  if (s.authoritative_projects && s.mappings.projects.some((m) => m.project === projectId)) {
+  const [row] = await em.execute<{ managed: boolean }[]>(
+    `select ${projectMembersDirectoryManagedSql("p")} as managed from projects p where p.id = ? and p.organization_id = ?`,
+    [projectId, organizationId],
+  );
+  if (row?.managed) {
     throw new DomainError(
       "RULE_REFUSED",
       "This project's members are managed by the directory (a group is mapped to it and the directory is authoritative for projects): change the group in the identity provider, or turn that switch off in the directory settings.",
