@@ -3,7 +3,7 @@
 import { spawn } from "node:child_process";
 import path from "node:path";
 import { fileURLToPath } from "node:url";
-import { freePort, startEmbeddedPostgres, type RunningPostgres } from "@lattice/devdb";
+import { freePort, removeStaleDataDirs, startEmbeddedPostgres, type RunningPostgres } from "@lattice/devdb";
 
 const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), "..");
 const [cmd, ...args] = process.argv.slice(2);
@@ -15,6 +15,7 @@ if (!cmd) {
 let pg: RunningPostgres | null = null;
 if (!process.env.DATABASE_URL) {
   try {
+    await removeStaleDataDirs(path.join(root, ".lattice"), "run");
     pg = await startEmbeddedPostgres({
       dataDir: path.join(root, ".lattice", `run-${process.pid}`),
       port: await freePort(),

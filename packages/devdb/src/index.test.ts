@@ -4,10 +4,10 @@ import path from "node:path";
 import { pathToFileURL } from "node:url";
 import { spawnSync } from "node:child_process";
 import { existsSync } from "node:fs";
-import { rm, writeFile } from "node:fs/promises";
+import { mkdir, mkdtemp, readdir, rm, writeFile } from "node:fs/promises";
 import pg from "pg";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { cloneDatabase, dropDatabases, ensureDatabase, freePort, startEmbeddedPostgres, withDatabase, type RunningPostgres } from "./index.js";
+import { cloneDatabase, dropDatabases, ensureDatabase, freePort, removeStaleDataDirs, startEmbeddedPostgres, withDatabase, type RunningPostgres } from "./index.js";
 
 const dataDir = path.join(os.tmpdir(), `lattice-devdb-test-${process.pid}`);
 let server: RunningPostgres;
@@ -109,4 +109,17 @@ describe("embedded PostgreSQL", () => {
       await rm(dir, { recursive: true, force: true });
     }
   }, 60_000);
+});
+
+describe("removeStaleDataDirs", () => {
+  it("removes the directories of runs whose process is gone, and nothing else", async () => {
+    const parent = await mkdtemp(path.join(os.tmpdir(), "lattice-stale-"));
+    const dead = spawnSync(process.execPath, ["-e", "process.exit(0)"]).pid;
+    const keep = [`test-${process.pid}-1`, `e2e-${dead}`, `test-${dead}x`, "pg", "test-abc"];
+    const stale = [`test-${dead}`, `test-${dead}-1795849595933`];
+    for (const name of [...keep, ...stale]) await mkdir(path.join(parent, name));
+    await removeStaleDataDirs(parent, "test");
+    expect((await readdir(parent)).sort()).toEqual([...keep].sort());
+    await rm(parent, { recursive: true, force: true });
+  });
 });

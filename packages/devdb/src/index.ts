@@ -3,7 +3,7 @@
 // cloned from a migrated template so that test files run in parallel.
 import type { ChildProcess } from "node:child_process";
 import { existsSync, readFileSync } from "node:fs";
-import { mkdir, rm } from "node:fs/promises";
+import { mkdir, readdir, rm } from "node:fs/promises";
 import net from "node:net";
 import path from "node:path";
 import exitHook from "async-exit-hook";
@@ -87,8 +87,22 @@ function pidAlive(pid: number): boolean {
   try {
     process.kill(pid, 0);
     return true;
-  } catch {
-    return false;
+  } catch (err) {
+    // EPERM: it exists, as another user's process.
+    return (err as NodeJS.ErrnoException).code === "EPERM";
+  }
+}
+
+/**
+ * Removes throwaway cluster directories (`<prefix>-<pid>` or `<prefix>-<pid>-<n>`) under
+ * `parent` whose owning process is gone: what a killed test run left behind.
+ */
+export async function removeStaleDataDirs(parent: string, prefix: string): Promise<void> {
+  const names = await readdir(parent).catch(() => [] as string[]);
+  const pattern = new RegExp(`^${prefix}-(\\d+)(?:-\\d+)?$`);
+  for (const name of names) {
+    const pid = Number(pattern.exec(name)?.[1] ?? 0);
+    if (pid > 0 && pid !== process.pid && !pidAlive(pid)) await rm(path.join(parent, name), { recursive: true, force: true });
   }
 }
 

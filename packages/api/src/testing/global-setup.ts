@@ -3,7 +3,7 @@
 // otherwise starts a throwaway embedded PostgreSQL. Either way it builds one migrated
 // template database per run, and each test file clones it (see createTestDatabase).
 import path from "node:path";
-import { dropDatabases, ensureDatabase, freePort, startEmbeddedPostgres, withDatabase } from "@lattice/devdb";
+import { dropDatabases, ensureDatabase, freePort, removeStaleDataDirs, startEmbeddedPostgres, withDatabase } from "@lattice/devdb";
 import type { TestProject } from "vitest/node";
 import { openOrm, migrate } from "../db/orm.js";
 import type {} from "./index.js";
@@ -13,6 +13,7 @@ export default async function setup(project: TestProject): Promise<() => Promise
   let baseUrl = process.env.DATABASE_URL;
   if (!baseUrl) {
     const root = path.resolve(import.meta.dirname, "../../../..");
+    await removeStaleDataDirs(path.join(root, ".lattice"), "test");
     server = await startEmbeddedPostgres({
       dataDir: path.join(root, ".lattice", `test-${process.pid}-${Date.now()}`),
       port: await freePort(),
