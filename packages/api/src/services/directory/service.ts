@@ -205,15 +205,8 @@ export interface RunRow {
 }
 export type RunDetail = RunRow & { plan: PlanView | null };
 
-interface RawRun {
-  id: string;
-  source: DirectorySource;
-  trigger: string;
-  dry_run: boolean;
-  status: string;
-  counts: Record<string, number> | null;
+type RawRun = Omit<RunRow, "created_at" | "finished_at" | "approved_at" | "requested_by" | "approved_by"> & {
   plan?: unknown;
-  error: string | null;
   created_at: Date;
   finished_at: Date | null;
   approved_at: Date | null;
@@ -223,7 +216,7 @@ interface RawRun {
   approved_by_id: number | null;
   approved_by_name: string | null;
   approved_by_email: string | null;
-}
+};
 
 /** A run with the people who requested and approved it (a deleted account: its id is null). */
 const RUN_SELECT = `select r.id, r.source, r.trigger, r.dry_run, r.status, r.counts, r.error, r.created_at, r.finished_at, r.approved_at,
