@@ -9,7 +9,7 @@ import {
   type Subject,
   type WorkspaceFacts,
 } from "@lattice/policy";
-import type { Project, ProjectDetail, Workspace } from "./trpc.js";
+import type { Project, Workspace } from "./trpc.js";
 
 /** The caller's subject in their active organization, from `auth.session`. */
 export function subjectFrom(org: { role: RoleCode; status: MembershipStatus } | null): Subject {
@@ -70,28 +70,25 @@ export interface ProjectContext {
   role: Role | null;
   /** The project's workspace, when the caller sees it (reviewers and annotators see only their sandbox). */
   workspace?: Workspace;
-  /** The caller's row among the project's members, when known. */
-  membership?: { direct: boolean; assigned: boolean };
 }
 
 /**
- * Facts about a project the caller sees. A project in a sandbox the caller sees is in their own
- * sandbox (other users' sandboxes are never listed). The project lists carry no membership facts
- * yet: a project a reviewer or annotator sees is one they are a member of, which is all that
- * their pin and read rules ask.
+ * Facts about a project card of the list (a single project read carries the server's own
+ * `facts`). A project in a sandbox the caller sees is in their own sandbox (other users'
+ * sandboxes are never listed). The list carries no membership facts: a project a reviewer or
+ * annotator sees is one they are a member of, which is all that their pin and read rules ask.
  */
-export function projectFacts(p: Project | ProjectDetail, ctx: ProjectContext): ProjectFacts {
+export function projectFacts(p: Project, ctx: ProjectContext): ProjectFacts {
   const inSandbox = ctx.workspace?.is_sandbox ?? false;
   const joinedRole = ctx.role === "annotator" || ctx.role === "reviewer";
-  const settings = "settings" in p ? p.settings : undefined;
   return {
     inSandbox,
     ownSandbox: inSandbox,
     workspaceMember: !inSandbox && (ctx.workspace?.is_member ?? false),
     createdByMe: p.created_by === ctx.meId,
-    projectMember: ctx.membership ? ctx.membership.direct : joinedRole && !inSandbox,
-    assigned: ctx.membership?.assigned ?? false,
-    annotatorsMayViewOwnData: settings?.annotators_may_view_own_data ?? false,
+    projectMember: joinedRole && !inSandbox,
+    assigned: false,
+    annotatorsMayViewOwnData: false,
   };
 }
 

@@ -3,7 +3,7 @@
 import { cleanup, screen, waitFor, within } from "@testing-library/react";
 import userEvent from "@testing-library/user-event";
 import { afterEach, describe, expect, it } from "vitest";
-import { baseHandlers, meAs, member, page, project, renderApp, sandbox, workspace } from "./test/render.js";
+import { baseHandlers, meAs, member, page, project, projectDetail, renderApp, sandbox, workspace } from "./test/render.js";
 
 afterEach(() => {
   cleanup();
@@ -352,17 +352,11 @@ describe("the workspace page", () => {
 });
 
 describe("project settings", () => {
-  const detail = (over: Partial<ReturnType<typeof project>> = {}) => ({
-    ...project({ id: 12, title: "Injury Claims", ...over }),
-    label_config: "",
-    settings: { annotators_may_view_own_data: false, labeling_restricted_to_assigned: true },
-    members_managed_by_directory: false,
-  });
 
   it("tells a manager who does not manage the project why there are no settings", async () => {
     const app = renderApp("/projects/12/settings", {
       ...baseHandlers(meAs("MA"), [sandbox(), claims]),
-      "project.get": () => detail(),
+      "project.get": () => projectDetail(),
       "project.members": () => [],
     });
     expect(await screen.findByText(/Managers can change projects only where they manage the project/)).toBeTruthy();
@@ -374,11 +368,11 @@ describe("project settings", () => {
     const moves: unknown[] = [];
     renderApp("/projects/12/settings", {
       ...baseHandlers(meAs("OW"), [sandbox(), claims]),
-      "project.get": () => detail({ workspace: 1, workspace_title: "Sandbox", created_by: 1 }),
+      "project.get": () => projectDetail({ workspace: 1, workspace_title: "Sandbox", created_by: 1 }, { inSandbox: true, ownSandbox: true, createdByMe: true }),
       "project.members": () => [],
       "project.update": (input) => {
         moves.push(input);
-        return detail({ workspace: 2 });
+        return projectDetail({ workspace: 2 });
       },
     });
     expect(await screen.findByText("A project in a sandbox cannot have members; move it to a workspace first.")).toBeTruthy();
@@ -392,7 +386,7 @@ describe("project settings", () => {
   it("disables adding and removing members of a project the directory manages, saying why", async () => {
     const app = renderApp("/projects/12/settings", {
       ...baseHandlers(meAs("OW"), [sandbox(), claims]),
-      "project.get": () => ({ ...detail(), members_managed_by_directory: true }),
+      "project.get": () => projectDetail({ members_managed_by_directory: true }),
       "project.members": () => [{ id: 7, email: "ann@example.com", name: "Ann", direct: true, assigned: false }],
     });
     const reason = "Members are managed by the directory: change the group in the identity provider.";
@@ -410,7 +404,7 @@ describe("project settings", () => {
     const removed: unknown[] = [];
     renderApp("/projects/12/settings", {
       ...baseHandlers(meAs("OW"), [sandbox(), claims]),
-      "project.get": () => detail(),
+      "project.get": () => projectDetail(),
       "project.members": () => [{ id: 7, email: "ann@example.com", name: "Ann", direct: true, assigned: false }],
       "member.list": () => page([member(8, "RE", "Rex")]),
       "project.removeMember": (input) => {

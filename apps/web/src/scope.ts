@@ -4,7 +4,7 @@ import { can, type ProjectFacts, type WorkspaceFacts } from "@lattice/policy";
 import { useMemo } from "react";
 import { projectFacts, workspaceFacts } from "./access.js";
 import { useSession } from "./session.js";
-import { trpc, type Project, type ProjectDetail, type Workspace } from "./trpc.js";
+import { trpc, type Project, type Workspace } from "./trpc.js";
 
 export interface Scope {
   loading: boolean;
@@ -14,7 +14,8 @@ export interface Scope {
   /** Workspaces other than sandboxes (what the navigation lists under Workspaces). */
   shared: Workspace[];
   workspaceFacts(ws: Workspace): WorkspaceFacts;
-  projectFacts(p: Project | ProjectDetail, membership?: { direct: boolean; assigned: boolean }): ProjectFacts;
+  /** Facts about a card of the project list (a single project read carries the server's). */
+  projectFacts(p: Project): ProjectFacts;
   /** Workspaces the member may create projects in (or move projects to). */
   creatable: Workspace[];
 }
@@ -36,13 +37,7 @@ export function useScope(): Scope {
       sandbox: workspaces.find((w) => w.is_sandbox),
       shared,
       workspaceFacts: wsFacts,
-      projectFacts: (p, membership) =>
-        projectFacts(p, {
-          meId: me.id,
-          role: subject.role,
-          workspace: byId.get(p.workspace),
-          membership,
-        }),
+      projectFacts: (p) => projectFacts(p, { meId: me.id, role: subject.role, workspace: byId.get(p.workspace) }),
       creatable: workspaces.filter((w) => can(subject, "project.create", wsFacts(w))),
     };
   }, [workspaces, shared, me.id, subject, list.isPending]);

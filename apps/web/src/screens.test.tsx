@@ -4,17 +4,12 @@
 import { cleanup, screen, waitFor, within } from "@testing-library/react";
 import userEvent from "@testing-library/user-event";
 import { afterEach, describe, expect, it } from "vitest";
-import { baseHandlers, meAs, member, page, project, renderApp, sandbox, workspace } from "./test/render.js";
+import { baseHandlers, meAs, member, page, project, projectDetail, renderApp, sandbox, workspace } from "./test/render.js";
 
 afterEach(() => cleanup());
 
 const claims = workspace({ id: 2, title: "Claims", color: "#0ca678", project_count: 1 });
-const detail = () => ({
-  ...project({ id: 12, title: "Injury Claims", task_count: 2 }),
-  label_config: "",
-  settings: { annotators_may_view_own_data: true, labeling_restricted_to_assigned: true },
-  members_managed_by_directory: false,
-});
+const OWN_DATA = { annotators_may_view_own_data: true, labeling_restricted_to_assigned: true };
 const task = (id: number, over: object = {}) => ({
   id,
   data: { text: `Claim ${id}` },
@@ -28,7 +23,7 @@ const task = (id: number, over: object = {}) => ({
 function projectHandlers(code: "OW" | "MA" | "RE" | "AN", tasks = [task(1), task(2)]) {
   return {
     ...baseHandlers(meAs(code), [sandbox(), claims]),
-    "project.get": () => detail(),
+    "project.get": () => projectDetail({ task_count: 2, settings: OWN_DATA }, { assigned: code === "AN" || code === "RE" }),
     // The viewer (user 1) was given tasks in the project, which makes them a member of it.
     "project.members": () => [
       { id: 1, email: "user1@example.com", name: "User 1", direct: false, assigned: code === "AN" || code === "RE" },
@@ -63,7 +58,7 @@ describe("the project's tasks", () => {
   it("tells an annotator why they see no tasks where the project does not let them view their own data", async () => {
     const app = renderApp("/projects/12", {
       ...projectHandlers("AN"),
-      "project.get": () => ({ ...detail(), settings: { annotators_may_view_own_data: false, labeling_restricted_to_assigned: true } }),
+      "project.get": () => projectDetail({ task_count: 2, settings: { ...OWN_DATA, annotators_may_view_own_data: false } }, { assigned: true }),
     });
     expect(await screen.findByText(/Annotators can view only their own data/i)).toBeTruthy();
     expect(app.called("task.list")).toBe(false);

@@ -1,6 +1,6 @@
 // Shared input and output schemas. REST field names are snake_case (API.md), and the same
 // procedures serve tRPC, so these shapes are used on both faces.
-import { MEMBERSHIP_STATUSES, ROLE_CODES } from "@lattice/policy";
+import { MEMBERSHIP_STATUSES, ROLE_CODES, type ProjectFacts } from "@lattice/policy";
 import { z } from "zod";
 
 const MAX_INT = 2_147_483_647;
@@ -165,11 +165,26 @@ export const projectSchema = z.object({
   task_count: z.number(),
 });
 
+/** The policy's facts about a project relative to the caller: what can()/explain() take. */
+export const projectFactsSchema = z
+  .object({
+    inSandbox: z.boolean(),
+    ownSandbox: z.boolean(),
+    workspaceMember: z.boolean(),
+    createdByMe: z.boolean(),
+    projectMember: z.boolean(),
+    assigned: z.boolean(),
+    annotatorsMayViewOwnData: z.boolean(),
+  })
+  .meta({ description: "What the permission rules know about this project relative to you (the policy package's ProjectFacts)." }) satisfies z.ZodType<ProjectFacts>;
+
 export const projectDetailSchema = projectSchema.extend({
   label_config: z.string(),
   settings: projectSettingsSchema,
   /** A group is mapped to the project and the directory is authoritative for projects: its members cannot be changed by hand (422). */
   members_managed_by_directory: z.boolean(),
+  /** Your facts about the project, as the server decides with them: the web asks can()/explain() with these. */
+  facts: projectFactsSchema,
 });
 
 export const templateSchema = z.object({

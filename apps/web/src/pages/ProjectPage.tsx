@@ -7,34 +7,42 @@ import { TasksPanel } from "../components/TasksPanel.js";
 import { ProjectAccessCard } from "../components/AccessViews.js";
 import { errorText } from "../errors.js";
 import { usePinning } from "../pinning.js";
-import { useScope } from "../scope.js";
 import { useSession } from "../session.js";
-import { trpc } from "../trpc.js";
+import type { ReactElement } from "react";
+import { trpc, type ProjectDetail } from "../trpc.js";
 
 export function useProjectId(): number {
   const id = Number(useParams().id);
   return Number.isSafeInteger(id) && id > 0 ? id : 0;
 }
 
+/**
+ * The project of the route, with the caller's facts about it as the server decided with them,
+ * or what to show instead while it loads or when it cannot be read.
+ */
+export function useRouteProject(): { project: ProjectDetail; fallback: null } | { project: null; fallback: ReactElement } {
+  const id = useProjectId();
+  const project = trpc.project.get.useQuery({ id }, { enabled: id > 0 });
+  const unavailable = (message: string) => (
+    <Alert color="red" role="alert" title="Project not available">
+      {message}
+    </Alert>
+  );
+  if (id === 0) return { project: null, fallback: unavailable("There is no such project.") };
+  if (project.isPending) return { project: null, fallback: <Loader size="sm" aria-label="Loading project" /> };
+  if (project.isError) return { project: null, fallback: unavailable(errorText(project.error)) };
+  return { project: project.data, fallback: null };
+}
+
 /** One project: what it is, where it lives, who is in it, and its tasks. */
 export function ProjectPage() {
-  const id = useProjectId();
   const { me, subject } = useSession();
-  const scope = useScope();
-  const project = trpc.project.get.useQuery({ id }, { enabled: id > 0 });
-  const members = trpc.project.members.useQuery({ id }, { enabled: !!project.data });
+  const { project: p, fallback } = useRouteProject();
+  const members = trpc.project.members.useQuery({ id: p?.id ?? 0 }, { enabled: !!p });
   const pinning = usePinning();
 
-  if (project.isPending) return <Loader size="sm" aria-label="Loading project" />;
-  if (project.isError)
-    return (
-      <Alert color="red" role="alert" title="Project not available">
-        {errorText(project.error)}
-      </Alert>
-    );
-  const p = project.data;
-  const mine = members.data?.find((m) => m.id === me.id);
-  const facts = scope.projectFacts(p, mine ? { direct: mine.direct, assigned: mine.assigned } : members.data ? { direct: false, assigned: false } : undefined);
+  if (!p) return fallback;
+  const facts = p.facts;
   const mayPin = can(subject, "project.pin", facts);
   const mayChange = can(subject, "project.update", facts);
 

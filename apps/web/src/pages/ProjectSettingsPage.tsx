@@ -12,26 +12,17 @@ import { errorText } from "../errors.js";
 import { useScope } from "../scope.js";
 import { useSession } from "../session.js";
 import { trpc, type ProjectDetail } from "../trpc.js";
-import { useProjectId } from "./ProjectPage.js";
+import { useRouteProject } from "./ProjectPage.js";
 
 /** Project Settings: general settings, moving to another workspace, members, deletion. */
 export function ProjectSettingsPage() {
-  const id = useProjectId();
-  const { me, subject } = useSession();
+  const { subject } = useSession();
   const scope = useScope();
-  const project = trpc.project.get.useQuery({ id }, { enabled: id > 0 });
-  const members = trpc.project.members.useQuery({ id }, { enabled: !!project.data });
+  const { project: p, fallback } = useRouteProject();
 
-  if (project.isPending || scope.loading) return <Loader size="sm" aria-label="Loading project" />;
-  if (project.isError)
-    return (
-      <Alert color="red" role="alert" title="Project not available">
-        {errorText(project.error)}
-      </Alert>
-    );
-  const p = project.data;
-  const mine = members.data?.find((m) => m.id === me.id);
-  const facts = scope.projectFacts(p, mine ? { direct: mine.direct, assigned: mine.assigned } : { direct: false, assigned: false });
+  if (!p) return fallback;
+  if (scope.loading) return <Loader size="sm" aria-label="Loading project" />;
+  const facts = p.facts;
   const update = explain(subject, "project.update", facts);
 
   return (

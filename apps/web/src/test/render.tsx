@@ -8,7 +8,8 @@ import type { AppRouter } from "@lattice/api";
 import { MemoryRouter } from "react-router";
 import { App } from "../App.js";
 import { Providers, createQueryClient } from "../providers.js";
-import { trpc, type CurrentUser, type Member, type Project, type Workspace } from "../trpc.js";
+import type { ProjectFacts } from "@lattice/policy";
+import { trpc, type CurrentUser, type Member, type Project, type ProjectDetail, type Workspace } from "../trpc.js";
 
 export type Handler = (input: unknown) => unknown;
 export type Handlers = Record<string, Handler>;
@@ -101,6 +102,31 @@ export function project(over: Partial<Project> & { id: number; title: string }):
     created_at: "2026-01-01T00:00:00.000Z",
     task_count: 0,
     ...over,
+  };
+}
+
+/**
+ * A project as `project.get` returns it: Injury Claims (12) in Claims unless `over` says
+ * otherwise, with the viewer's facts as the server would report them (all false unless given).
+ */
+export function projectDetail(over: Partial<ProjectDetail> = {}, facts: Partial<ProjectFacts> = {}): ProjectDetail {
+  const settings = over.settings ?? { annotators_may_view_own_data: false, labeling_restricted_to_assigned: true };
+  return {
+    ...project({ id: 12, title: "Injury Claims" }),
+    label_config: "",
+    members_managed_by_directory: false,
+    ...over,
+    settings,
+    facts: {
+      inSandbox: false,
+      ownSandbox: false,
+      workspaceMember: false,
+      createdByMe: false,
+      projectMember: false,
+      assigned: false,
+      annotatorsMayViewOwnData: settings.annotators_may_view_own_data,
+      ...facts,
+    },
   };
 }
 

@@ -48,9 +48,18 @@ export function projectView(p: ProjectRow) {
   };
 }
 
-/** One project read on its own; `members_managed_by_directory`: its members cannot be changed by hand. */
-export function projectDetailView(p: ProjectDetailRow) {
-  return { ...projectView(p), label_config: p.label_config, settings: settingsOf(p.settings), members_managed_by_directory: p.members_managed_by_directory === true };
+/**
+ * One project read on its own, with the caller's facts about it (the ones the server decided
+ * with); `members_managed_by_directory`: its members cannot be changed by hand.
+ */
+export function projectDetailView({ project: p, facts }: { project: ProjectDetailRow; facts: ProjectFacts }) {
+  return {
+    ...projectView(p),
+    label_config: p.label_config,
+    settings: settingsOf(p.settings),
+    members_managed_by_directory: p.members_managed_by_directory === true,
+    facts,
+  };
 }
 
 export type ProjectFilter = "all" | "pinned_only" | "exclude_pinned";
@@ -126,8 +135,7 @@ export async function listProjects(ctx: OrgContext, input: ListProjectsInput) {
 }
 
 export async function getProject(ctx: OrgContext, id: number) {
-  const { project } = await projectFor(ctx.em, subjectOf(ctx), ctx.organization.id, ctx.user.id, id, "project.read");
-  return projectDetailView(project);
+  return projectDetailView(await projectFor(ctx.em, subjectOf(ctx), ctx.organization.id, ctx.user.id, id, "project.read"));
 }
 
 async function ownSandboxId(ctx: OrgContext): Promise<number> {
@@ -174,8 +182,7 @@ export async function createProject(ctx: OrgContext, input: CreateProjectInput) 
     );
     audit(em, ctx, { action: "project.create", targetType: "project", targetId: row!.id, changes: { title: { before: null, after: input.title }, workspace: { before: null, after: workspaceId } } });
     await em.flush();
-    const { project } = await projectFor(em, subjectOf(ctx), ctx.organization.id, ctx.user.id, row!.id, "project.read");
-    return projectDetailView(project);
+    return projectDetailView(await projectFor(em, subjectOf(ctx), ctx.organization.id, ctx.user.id, row!.id, "project.read"));
   });
 }
 
@@ -227,7 +234,7 @@ export async function updateProject(ctx: OrgContext, id: number, input: UpdatePr
     await em.flush();
     const after = await projectFor(em, subject, ctx.organization.id, ctx.user.id, id, "project.read").catch(() => null);
     if (!after) throw new DomainError("NOT_FOUND", "Project not found.");
-    return projectDetailView(after.project);
+    return projectDetailView(after);
   });
 }
 

@@ -241,11 +241,14 @@ describe("the lists agree with the policy", () => {
           expect({ user: u, role, projects: sorted(listed) }).toEqual({ user: u, role, projects: sorted(expectedProjects) });
           expect({ user: u, role, workspaces: sorted((await caller.workspace.list()).map((w) => w.id)) }).toEqual({ user: u, role, workspaces: sorted(expectedWorkspaces) });
 
-          // Opening one agrees with the same decision (the per-resource facts are computed by other SQL).
+          // Opening one agrees with the same decision (the per-resource facts are computed by other
+          // SQL), and the facts it reports (what the web asks can() with) are the model's.
           for (const [p, id] of ids.projectIds.entries()) {
             const allowed = expectedProjects.includes(id);
-            if (allowed) expect((await caller.project.get({ id })).id).toBe(id);
-            else expect({ project: p, code: (await refusal(caller.project.get({ id }))).code }).toEqual({ project: p, code: "NOT_FOUND" });
+            if (allowed) {
+              const got = await caller.project.get({ id });
+              expect({ user: u, project: p, id: got.id, facts: got.facts }).toEqual({ user: u, project: p, id, facts: projectFacts(spec, u, p) });
+            } else expect({ project: p, code: (await refusal(caller.project.get({ id }))).code }).toEqual({ project: p, code: "NOT_FOUND" });
           }
           for (const [w, id] of ids.workspaceIds.entries()) {
             const allowed = expectedWorkspaces.includes(id);
