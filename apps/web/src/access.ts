@@ -3,13 +3,12 @@
 import {
   codeToMembership,
   type MembershipStatus,
-  type ProjectFacts,
   type Role,
   type RoleCode,
   type Subject,
   type WorkspaceFacts,
 } from "@lattice/policy";
-import type { Project, Workspace } from "./trpc.js";
+import type { Workspace } from "./trpc.js";
 
 /** The caller's subject in their active organization, from `auth.session`. */
 export function subjectFrom(org: { role: RoleCode; status: MembershipStatus } | null): Subject {
@@ -62,33 +61,6 @@ export function workspaceFacts(ws: Workspace, meId: number): WorkspaceFacts {
     ownSandbox: ws.is_sandbox,
     workspaceMember: !ws.is_sandbox && ws.is_member,
     createdByMe: ws.created_by === meId,
-  };
-}
-
-export interface ProjectContext {
-  meId: number;
-  role: Role | null;
-  /** The project's workspace, when the caller sees it (reviewers and annotators see only their sandbox). */
-  workspace?: Workspace;
-}
-
-/**
- * Facts about a project card of the list (a single project read carries the server's own
- * `facts`). A project in a sandbox the caller sees is in their own sandbox (other users'
- * sandboxes are never listed). The list carries no membership facts: a project a reviewer or
- * annotator sees is one they are a member of, which is all that their pin and read rules ask.
- */
-export function projectFacts(p: Project, ctx: ProjectContext): ProjectFacts {
-  const inSandbox = ctx.workspace?.is_sandbox ?? false;
-  const joinedRole = ctx.role === "annotator" || ctx.role === "reviewer";
-  return {
-    inSandbox,
-    ownSandbox: inSandbox,
-    workspaceMember: !inSandbox && (ctx.workspace?.is_member ?? false),
-    createdByMe: p.created_by === ctx.meId,
-    projectMember: joinedRole && !inSandbox,
-    assigned: false,
-    annotatorsMayViewOwnData: false,
   };
 }
 

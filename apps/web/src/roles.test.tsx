@@ -90,13 +90,22 @@ describe("the Projects page", () => {
   });
 
   it("offers a reviewer Pin project and Unpin project, but not the settings", async () => {
-    renderApp("/projects", baseHandlers(meAs("RE"), [sandbox()], [accident, injury]));
+    // A reviewer sees the projects they belong to; the server says so in each row's facts.
+    const member = { projectMember: true };
+    renderApp("/projects", baseHandlers(meAs("RE"), [sandbox()], [project({ ...accident }, member), project({ ...injury }, member)]));
     await userEvent.click(await screen.findByRole("button", { name: "More actions for Injury Claims" }));
     expect(await screen.findByRole("menuitem", { name: "Pin project" })).toBeTruthy();
     expect(screen.queryByRole("menuitem", { name: "Project settings" })).toBeNull();
     await userEvent.keyboard("{Escape}");
     await userEvent.click(screen.getByRole("button", { name: "More actions for Accident Claims" }));
     expect(await screen.findByRole("menuitem", { name: "Unpin project" })).toBeTruthy();
+  });
+
+  it("offers a manager Pin project on a project they were invited to outside their workspaces, but not its settings", async () => {
+    renderApp("/projects", baseHandlers(meAs("MA"), [sandbox(), claims], [project({ ...injury }, { projectMember: true })]));
+    await userEvent.click(await screen.findByRole("button", { name: "More actions for Injury Claims" }));
+    expect(await screen.findByRole("menuitem", { name: "Pin project" })).toBeTruthy();
+    expect(screen.queryByRole("menuitem", { name: "Project settings" })).toBeNull();
   });
 
   it("moves a pinned card first at once, tells so with Undo, and Undo moves it back at once", async () => {

@@ -1,10 +1,10 @@
-// The workspaces the signed-in member sees, and the facts the policy needs about them and
-// about projects, gathered once per page.
-import { can, type ProjectFacts, type WorkspaceFacts } from "@lattice/policy";
+// The workspaces the signed-in member sees, and the facts the policy needs about them,
+// gathered once per page (projects carry their facts from the server).
+import { can, type WorkspaceFacts } from "@lattice/policy";
 import { useMemo } from "react";
-import { projectFacts, workspaceFacts } from "./access.js";
+import { workspaceFacts } from "./access.js";
 import { useSession } from "./session.js";
-import { trpc, type Project, type Workspace } from "./trpc.js";
+import { trpc, type Workspace } from "./trpc.js";
 
 export interface Scope {
   loading: boolean;
@@ -14,8 +14,6 @@ export interface Scope {
   /** Workspaces other than sandboxes (what the navigation lists under Workspaces). */
   shared: Workspace[];
   workspaceFacts(ws: Workspace): WorkspaceFacts;
-  /** Facts about a card of the project list (a single project read carries the server's). */
-  projectFacts(p: Project): ProjectFacts;
   /** Workspaces the member may create projects in (or move projects to). */
   creatable: Workspace[];
 }
@@ -37,7 +35,6 @@ export function useScope(): Scope {
       sandbox: workspaces.find((w) => w.is_sandbox),
       shared,
       workspaceFacts: wsFacts,
-      projectFacts: (p) => projectFacts(p, { meId: me.id, role: subject.role, workspace: byId.get(p.workspace) }),
       creatable: workspaces.filter((w) => can(subject, "project.create", wsFacts(w))),
     };
   }, [workspaces, shared, me.id, subject, list.isPending]);

@@ -311,7 +311,7 @@ describe("duplication", () => {
   });
 
   it("shows a reviewer Duplicate project disabled with the policy's reason", async () => {
-    renderApp("/projects", baseHandlers(meAs("RE"), [sandbox()], [project({ id: 12, title: "Injury Claims" })]));
+    renderApp("/projects", baseHandlers(meAs("RE"), [sandbox()], [project({ id: 12, title: "Injury Claims" }, { projectMember: true })]));
     await userEvent.click(await screen.findByRole("button", { name: "More actions for Injury Claims" }));
     const item = await screen.findByRole("menuitem", { name: "Duplicate project" });
     expect(item.hasAttribute("disabled") || item.getAttribute("data-disabled") === "true").toBe(true);

@@ -209,14 +209,27 @@ async function run(orm: Orm, built: Built) {
 
   const em = orm.em.fork();
   const cols = `p.id, p.title, p.description, p.workspace_id, w.title as workspace_title, w.color as workspace_color,
-                p.pinned_at, p.created_by_id, p.created_at, p.task_count`;
+                p.pinned_at, p.created_by_id, p.created_at, p.task_count, p.settings, w.is_sandbox, w.sandbox_user_id`;
+  // The caller's facts about each row of a page (the web asks can() with them), written by
+  // hand over the page's rows: a probe of workspace membership, one of project membership.
+  const withFacts = (uid: number, pageSql: string) => `
+    select page.*, page.is_sandbox as "inSandbox", (page.is_sandbox and page.sandbox_user_id = ${uid}) as "ownSandbox",
+           exists (select 1 from workspace_members wm where wm.workspace_id = page.workspace_id and wm.user_id = ${uid}) as "workspaceMember",
+           page.created_by_id is not distinct from ${uid} as "createdByMe",
+           coalesce(pm.direct, false) as "projectMember", coalesce(pm.assigned, false) as "assigned",
+           coalesce((page.settings->>'annotators_may_view_own_data')::boolean, false) as "annotatorsMayViewOwnData"
+      from (${pageSql}) page left join project_members pm on pm.project_id = page.id and pm.user_id = ${uid}
+     order by page.pinned_at desc nulls last, page.id desc`;
   // The owner's page by hand: every project but other users' sandboxes, the page by the list
   // index, and the total counted apart.
   const ownerPage = (page: number) => async () => {
     const rows = await em.execute(
-      `select ${cols} from projects p join workspaces w on w.id = p.workspace_id
-        where p.organization_id = ? and w.organization_id = ? and (not w.is_sandbox or w.sandbox_user_id = ?)
-        order by p.pinned_at desc nulls last, p.id desc limit ? offset ?`,
+      withFacts(
+        built.base + 1,
+        `select ${cols} from projects p join workspaces w on w.id = p.workspace_id
+          where p.organization_id = ? and w.organization_id = ? and (not w.is_sandbox or w.sandbox_user_id = ?)
+          order by p.pinned_at desc nulls last, p.id desc limit ? offset ?`,
+      ),
       [built.orgId, built.orgId, built.base + 1, PAGE_SIZE, (page - 1) * PAGE_SIZE],
     );
     const [c] = await em.execute(
@@ -231,7 +244,9 @@ async function run(orm: Orm, built: Built) {
   const memberPage = (k: number, page: number) => async () => {
     const uid = built.base + k;
     return em.execute(
-      `select ${cols}, count(*) over () as total
+      withFacts(
+        uid,
+        `select ${cols}, count(*) over () as total
          from projects p join workspaces w on w.id = p.workspace_id
         where p.id = any(array(
                 select pm.project_id from project_members pm where pm.organization_id = ? and pm.user_id = ?
@@ -241,6 +256,7 @@ async function run(orm: Orm, built: Built) {
                        where w.organization_id = ? and w.is_sandbox and w.sandbox_user_id = ?))
           and w.organization_id = ? and (not w.is_sandbox or w.sandbox_user_id = ?)
         order by p.pinned_at desc nulls last, p.id desc limit ? offset ?`,
+      ),
       [built.orgId, uid, built.orgId, uid, built.orgId, uid, built.orgId, uid, PAGE_SIZE, (page - 1) * PAGE_SIZE],
     );
   };
@@ -256,11 +272,13 @@ async function run(orm: Orm, built: Built) {
 
   // Same results first: the benchmark compares equal work.
   for (const c of cases) {
-    const got = (await c.candidate()) as { count: number; results: { id: number }[] };
+    const got = (await c.candidate()) as { count: number; results: { id: number; facts: Record<string, unknown> }[] };
     const want = await c.baseline();
-    const wantRows = (Array.isArray(want) ? want : (want as { rows: { id: number }[] }).rows) as { id: number }[];
-    const wantIds = wantRows.map((r) => r.id);
-    if (got.results.length === 0 || JSON.stringify(got.results.map((r) => r.id)) !== JSON.stringify(wantIds)) {
+    const wantRows = (Array.isArray(want) ? want : (want as { rows: Record<string, unknown>[] }).rows) as (Record<string, unknown> & { id: number })[];
+    const page = (rows: { id: number; facts: Record<string, unknown> }[]) => JSON.stringify(rows.map((r) => [r.id, r.facts]));
+    const FACTS = ["inSandbox", "ownSandbox", "workspaceMember", "createdByMe", "projectMember", "assigned", "annotatorsMayViewOwnData"];
+    const wantPage = wantRows.map((r) => ({ id: r.id, facts: Object.fromEntries(FACTS.map((f) => [f, r[f]])) }));
+    if (got.results.length === 0 || page(got.results as { id: number; facts: Record<string, unknown> }[]) !== page(wantPage)) {
       throw new Error(`${c.name}: the service and the hand-written query return different (or empty) pages`);
     }
   }

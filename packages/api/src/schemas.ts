@@ -152,19 +152,6 @@ export const projectSettingsSchema = z.object({
   labeling_restricted_to_assigned: z.boolean(),
 });
 
-export const projectSchema = z.object({
-  id: z.number(),
-  title: z.string(),
-  description: z.string(),
-  workspace: z.number(),
-  workspace_title: z.string(),
-  workspace_color: z.string(),
-  pinned_at: z.string().nullable(),
-  created_by: z.number().nullable(),
-  created_at: z.string(),
-  task_count: z.number(),
-});
-
 /** The policy's facts about a project relative to the caller: what can()/explain() take. */
 export const projectFactsSchema = z
   .object({
@@ -178,13 +165,26 @@ export const projectFactsSchema = z
   })
   .meta({ description: "What the permission rules know about this project relative to you (the policy package's ProjectFacts)." }) satisfies z.ZodType<ProjectFacts>;
 
+export const projectSchema = z.object({
+  id: z.number(),
+  title: z.string(),
+  description: z.string(),
+  workspace: z.number(),
+  workspace_title: z.string(),
+  workspace_color: z.string(),
+  pinned_at: z.string().nullable(),
+  created_by: z.number().nullable(),
+  created_at: z.string(),
+  task_count: z.number(),
+  /** Your facts about the project, as the server decides with them: the web asks can()/explain() with these. */
+  facts: projectFactsSchema,
+});
+
 export const projectDetailSchema = projectSchema.extend({
   label_config: z.string(),
   settings: projectSettingsSchema,
   /** A group is mapped to the project and the directory is authoritative for projects: its members cannot be changed by hand (422). */
   members_managed_by_directory: z.boolean(),
-  /** Your facts about the project, as the server decides with them: the web asks can()/explain() with these. */
-  facts: projectFactsSchema,
 });
 
 export const templateSchema = z.object({

@@ -4,7 +4,6 @@ import { useState } from "react";
 import { Link, useSearchParams } from "react-router";
 import { errorText } from "../errors.js";
 import { usePinning } from "../pinning.js";
-import { useScope } from "../scope.js";
 import { useSession } from "../session.js";
 import { trpc, type Project } from "../trpc.js";
 import { DuplicateDialog } from "./DuplicateDialog.js";
@@ -59,7 +58,6 @@ export function ProjectList({ workspace }: { workspace?: number }) {
     { placeholderData: (prev) => prev },
   );
   const pinning = usePinning();
-  const scope = useScope();
   const pages = Math.max(1, Math.ceil((list.data?.count ?? 0) / PROJECTS_PAGE_SIZE));
 
   if (list.isPending) return <Loader size="sm" aria-label="Loading projects" />;
@@ -79,7 +77,7 @@ export function ProjectList({ workspace }: { workspace?: number }) {
       )}
       <SimpleGrid cols={{ base: 1, sm: 2, lg: 3 }} role="list" aria-label="Projects">
         {results.map((p) => (
-          <ProjectCard key={p.id} project={p} facts={scope.projectFacts(p)} onPin={pinning.pin} onUnpin={pinning.unpin} />
+          <ProjectCard key={p.id} project={p} facts={p.facts} onPin={pinning.pin} onUnpin={pinning.unpin} />
         ))}
       </SimpleGrid>
       {pages > 1 && (

@@ -91,7 +91,22 @@ export function workspace(over: Partial<Workspace> & { id: number }): Workspace 
 
 export const sandbox = (meId = 1) => workspace({ id: 1, title: "Sandbox", is_sandbox: true, created_by: meId, color: "#868e96" });
 
-export function project(over: Partial<Project> & { id: number; title: string }): Project {
+/** The viewer's facts about a project as the server reports them: none unless given. */
+export function projectFacts(facts: Partial<ProjectFacts> = {}): ProjectFacts {
+  return {
+    inSandbox: false,
+    ownSandbox: false,
+    workspaceMember: false,
+    createdByMe: false,
+    projectMember: false,
+    assigned: false,
+    annotatorsMayViewOwnData: false,
+    ...facts,
+  };
+}
+
+/** A project as lists return it, in Claims unless `over` says otherwise. */
+export function project(over: Partial<Omit<Project, "facts">> & { id: number; title: string }, facts: Partial<ProjectFacts> = {}): Project {
   return {
     description: "",
     workspace: 2,
@@ -102,31 +117,22 @@ export function project(over: Partial<Project> & { id: number; title: string }):
     created_at: "2026-01-01T00:00:00.000Z",
     task_count: 0,
     ...over,
+    facts: projectFacts(facts),
   };
 }
 
 /**
  * A project as `project.get` returns it: Injury Claims (12) in Claims unless `over` says
- * otherwise, with the viewer's facts as the server would report them (all false unless given).
+ * otherwise, with the viewer's facts (none unless given; the settings' own-data switch).
  */
-export function projectDetail(over: Partial<ProjectDetail> = {}, facts: Partial<ProjectFacts> = {}): ProjectDetail {
+export function projectDetail(over: Partial<Omit<ProjectDetail, "facts">> = {}, facts: Partial<ProjectFacts> = {}): ProjectDetail {
   const settings = over.settings ?? { annotators_may_view_own_data: false, labeling_restricted_to_assigned: true };
   return {
-    ...project({ id: 12, title: "Injury Claims" }),
+    ...project({ id: 12, title: "Injury Claims", ...over }, { annotatorsMayViewOwnData: settings.annotators_may_view_own_data, ...facts }),
     label_config: "",
     members_managed_by_directory: false,
     ...over,
     settings,
-    facts: {
-      inSandbox: false,
-      ownSandbox: false,
-      workspaceMember: false,
-      createdByMe: false,
-      projectMember: false,
-      assigned: false,
-      annotatorsMayViewOwnData: settings.annotators_may_view_own_data,
-      ...facts,
-    },
   };
 }
 

@@ -33,7 +33,8 @@ function settingsOf(raw: unknown): ProjectSettings {
   return { ...DEFAULT_SETTINGS, ...s };
 }
 
-export function projectView(p: ProjectRow) {
+/** A project as lists show it, with the caller's facts about it (what can()/explain() take). */
+export function projectView({ project: p, facts }: { project: ProjectRow; facts: ProjectFacts }) {
   return {
     id: p.id,
     title: p.title,
@@ -45,20 +46,21 @@ export function projectView(p: ProjectRow) {
     created_by: p.created_by_id,
     created_at: new Date(p.created_at).toISOString(),
     task_count: p.task_count,
+    facts,
   };
 }
 
 /**
- * One project read on its own, with the caller's facts about it (the ones the server decided
- * with); `members_managed_by_directory`: its members cannot be changed by hand.
+ * One project read on its own; `members_managed_by_directory`: its members cannot be changed
+ * by hand.
  */
-export function projectDetailView({ project: p, facts }: { project: ProjectDetailRow; facts: ProjectFacts }) {
+export function projectDetailView(found: { project: ProjectDetailRow; facts: ProjectFacts }) {
+  const p = found.project;
   return {
-    ...projectView(p),
+    ...projectView(found),
     label_config: p.label_config,
     settings: settingsOf(p.settings),
     members_managed_by_directory: p.members_managed_by_directory === true,
-    facts,
   };
 }
 
@@ -107,14 +109,21 @@ export async function listProjects(ctx: OrgContext, input: ListProjectsInput) {
   const offset = (input.page - 1) * input.page_size;
   // Starting from the member's ids, every visible row is read and sorted anyway: count them in
   // the same query. Scanning in list order, the page stops early and a count is apart.
-  const rows = await ctx.em.execute<(ProjectRow & { total: string | null })[]>(
-    `select p.id, p.organization_id, p.workspace_id, p.title, p.description, p.created_by_id, p.pinned_at, p.task_count,
-            p.created_at, p.updated_at, w.title as workspace_title, w.color as workspace_color,
-            ${visibleIds ? "count(*) over ()" : "null"} as total
-       ${from}
-      order by p.pinned_at desc nulls last, p.id desc
-      limit ? offset ?`,
-    [...params, input.page_size, offset],
+  // The caller's facts come along (the cards' menus ask can() with them), worked out for the
+  // page's rows only, not for the rows an offset skips.
+  const facts = projectFactColumns(ctx.user.id);
+  const rows = await ctx.em.execute<(ProjectRow & FactColumns & { total: string | null })[]>(
+    `select page.*, ${facts.sql}
+       from (select p.id, p.organization_id, p.workspace_id, p.title, p.description, p.created_by_id, p.pinned_at, p.task_count,
+                    p.created_at, p.updated_at, w.title as workspace_title, w.color as workspace_color,
+                    ${visibleIds ? "count(*) over ()" : "null"} as total
+               ${from}
+              order by p.pinned_at desc nulls last, p.id desc
+              limit ? offset ?) page
+       join projects p on p.id = page.id
+       join workspaces w on w.id = p.workspace_id
+      order by page.pinned_at desc nulls last, page.id desc`,
+    [...facts.params, ...params, input.page_size, offset],
   );
   let count = offset + rows.length;
   if (rows.length > 0 && rows[0]!.total !== null) count = Number(rows[0]!.total);
@@ -130,7 +139,7 @@ export async function listProjects(ctx: OrgContext, input: ListProjectsInput) {
   };
   return {
     ...pageLinks(input.page, input.page_size, count, rows.length, link),
-    results: rows.map(projectView),
+    results: rows.map((row) => projectView({ project: row, facts: factsOf(row) })),
   };
 }
 
@@ -269,8 +278,7 @@ export async function setPinned(ctx: OrgContext, id: number, pinned: boolean, pi
       audit(em, ctx, { action: pinned ? "project.pin" : "project.unpin", targetType: "project", targetId: id, changes: { pinned: { before: !pinned, after: pinned } } });
       await em.flush();
     }
-    const { project } = await projectFor(em, subjectOf(ctx), ctx.organization.id, ctx.user.id, id, "project.read");
-    return projectView(project);
+    return projectView(await projectFor(em, subjectOf(ctx), ctx.organization.id, ctx.user.id, id, "project.read"));
   });
 }
 

@@ -235,6 +235,11 @@ describe("the lists agree with the policy", () => {
             const res = await caller.project.list({ filter: "all", page, page_size: 7 });
             expect(res.count).toBe(expectedProjects.length);
             listed.push(...res.results.map((r) => r.id));
+            // Each row's facts (what the web's card menus ask can() with) are the model's.
+            for (const r of res.results) {
+              const p = ids.projectIds.indexOf(r.id);
+              expect({ user: u, project: p, facts: r.facts }).toEqual({ user: u, project: p, facts: projectFacts(spec, u, p) });
+            }
             if (!res.next) break;
           }
           expect(new Set(listed).size).toBe(listed.length);
