@@ -8,7 +8,7 @@ import type { AppRouter } from "@lattice/api";
 import { MemoryRouter } from "react-router";
 import { App } from "../App.js";
 import { Providers, createQueryClient } from "../providers.js";
-import type { ProjectFacts } from "@lattice/policy";
+import { PROJECT_FACTS, type ProjectFacts } from "@lattice/policy";
 import { trpc, type CurrentUser, type Member, type Project, type ProjectDetail, type Workspace } from "../trpc.js";
 
 export type Handler = (input: unknown) => unknown;
@@ -93,16 +93,7 @@ export const sandbox = (meId = 1) => workspace({ id: 1, title: "Sandbox", is_san
 
 /** The viewer's facts about a project as the server reports them: none unless given. */
 export function projectFacts(facts: Partial<ProjectFacts> = {}): ProjectFacts {
-  return {
-    inSandbox: false,
-    ownSandbox: false,
-    workspaceMember: false,
-    createdByMe: false,
-    projectMember: false,
-    assigned: false,
-    annotatorsMayViewOwnData: false,
-    ...facts,
-  };
+  return { ...(Object.fromEntries(PROJECT_FACTS.map((f) => [f, false])) as Record<keyof ProjectFacts, boolean>), ...facts };
 }
 
 /** A project as lists return it, in Claims unless `over` says otherwise. */
