@@ -141,7 +141,7 @@ export async function buildServer(opts: BuildServerOptions): Promise<FastifyInst
   // Streaming import/export: outside tRPC, same context and the same procedure checks.
   await registerDataRoutes(app, { orm: opts.orm, createContext: contextFor });
   // SCIM 2.0 for identity providers (bearer token per organization; no cookies).
-  await app.register(scimPlugin, { orm: opts.orm, onChange: opts.scimOnChange });
+  await app.register(scimPlugin, { orm: opts.orm, onChange: opts.scimOnChange, origin: (req) => ownOrigin(config, req) });
 
   const webDir = opts.webDir;
   if (webDir && existsSync(path.join(webDir, "index.html"))) {

@@ -11,6 +11,8 @@ export interface ScimPluginOptions {
   orm: Orm;
   /** After a committed change of an organization's directory; default: queue a debounced reconcile. */
   onChange?: (organizationId: number) => Promise<void>;
+  /** The app's public origin for a request (LATTICE_PUBLIC_URL when set), for resource locations. */
+  origin?: (req: FastifyRequest) => string;
 }
 
 const SCIM_TYPE = "application/scim+json; charset=utf-8";
@@ -64,7 +66,7 @@ export const scimPlugin: FastifyPluginAsync<ScimPluginOptions> = async (app, opt
     const url = req.url.split("?")[0] ?? "";
     const path = url.replace(/^\/scim\/v2/i, "");
     const res = await handleScim(
-      { method: req.method, path, query: (req.query ?? {}) as Record<string, unknown>, body, baseUrl: `${req.protocol}://${req.host}/scim/v2` },
+      { method: req.method, path, query: (req.query ?? {}) as Record<string, unknown>, body, baseUrl: `${opts.origin ? opts.origin(req) : `${req.protocol}://${req.host}`}/scim/v2` },
       { em, organizationId, changed: () => onChange(organizationId) },
     );
     return send(reply, res.status, res.body, res.headers);

@@ -17,6 +17,17 @@ export const LIMITED_DN = `cn=limited,${BASE_DN}`;
 export const LIMITED_PASSWORD = "limited-secret";
 const SLAPD = "/usr/sbin/slapd";
 
+/** Servers started by this process and not yet stopped, with their directories. */
+const running = new Map<ChildProcess, string>();
+process.on("exit", () => {
+  // Synchronous on purpose (nothing async runs in an `exit` handler): a test run that ends
+  // without stopping its slapd, or dies of an error, leaves no server and no directory behind.
+  for (const [child, dir] of running) {
+    child.kill("SIGKILL");
+    rmSync(dir, { recursive: true, force: true });
+  }
+});
+
 export function slapdAvailable(): boolean {
   return spawnSync(SLAPD, ["-VV"], { stdio: "ignore" }).error === undefined;
 }
@@ -121,8 +132,10 @@ export async function startSlapd(initial?: string): Promise<Slapd> {
   const child: ChildProcess = spawn(SLAPD, ["-d", "0", "-h", `${url}/`, "-f", conf], { stdio: ["ignore", "ignore", "pipe"] });
   let stderr = "";
   child.stderr?.on("data", (d: Buffer) => (stderr += d.toString()));
+  running.set(child, dir);
   const exited = new Promise<void>((resolve) => child.once("exit", () => resolve()));
   const stop = async () => {
+    running.delete(child);
     if (child.exitCode === null && child.signalCode === null) {
       child.kill("SIGTERM");
       const t = setTimeout(() => child.kill("SIGKILL"), 5000);
