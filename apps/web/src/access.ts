@@ -1,7 +1,12 @@
 // What the web app shows each person is decided by @lattice/policy, with the facts the API
 // gives us about a resource. The server enforces the same rules; these only hide or disable.
 import {
+  can,
   codeToMembership,
+  ROLES,
+  roleToCode,
+  type ActiveRoleCode,
+  type Action,
   type MembershipStatus,
   type Role,
   type RoleCode,
@@ -37,6 +42,18 @@ export const CODE_LABEL: Record<RoleCode, string> = {
   DI: "Deactivated",
 };
 
+/** A role or a membership code in words ("annotator" and "AN" are both "Annotator"); "—" for none. */
+export function roleLabel(role: string | null | undefined): string {
+  if (!role) return "—";
+  if (role in ROLE_LABEL) return ROLE_LABEL[role as Role];
+  return role in CODE_LABEL ? CODE_LABEL[role as RoleCode] : role;
+}
+
+/** The codes of the roles an active member needs to be given work of this kind (as the server checks it). */
+export function roleCodesThatMay(action: Action): ActiveRoleCode[] {
+  return ROLES.filter((role) => can({ role, status: "active" }, action)).map(roleToCode);
+}
+
 export const STATUS_LABEL: Record<MembershipStatus, string> = {
   active: "Active",
   pending: "Not Activated",
@@ -63,6 +80,3 @@ export function workspaceFacts(ws: Workspace, meId: number): WorkspaceFacts {
     createdByMe: ws.created_by === meId,
   };
 }
-
-/** Facts of a workspace the caller may create projects in: used to offer destinations. */
-export const NEW_WORKSPACE_FACTS: WorkspaceFacts = { isSandbox: false, ownSandbox: false, workspaceMember: false, createdByMe: true };

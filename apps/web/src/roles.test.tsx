@@ -335,6 +335,42 @@ describe("the workspace page", () => {
     await waitFor(() => expect(app.calls.filter((c) => c.path === "workspace.addMember").map((c) => c.input)).toEqual([{ id: 2, user_id: 3 }]));
   });
 
+  it("keeps only the changes Manage Members could not save, says which, and retries only those", async () => {
+    const me = meAs("MA");
+    let failBea = true;
+    const handlers = {
+      ...baseHandlers(me, [sandbox(), { ...claims, is_member: true }]),
+      "workspace.get": () => ({ ...claims, is_member: true }),
+      "workspace.members": () => [{ id: me.id, email: me.email, name: me.name }],
+      "workspace.memberCandidates": () => [
+        { id: 3, email: "ann@example.com", name: "Ann Annotator" },
+        { id: 4, email: "bea@example.com", name: "Bea Reviewer" },
+      ],
+      "workspace.addMember": (input: unknown) => {
+        if ((input as { user_id: number }).user_id === 4 && failBea) return Promise.reject(new Error("Bea Reviewer is not an active member."));
+        return { ok: true };
+      },
+    };
+    const app = renderApp("/workspaces/2", handlers);
+    await userEvent.click(await screen.findByRole("button", { name: "Manage Members" }));
+    const dialog = await screen.findByRole("dialog", { name: "Manage Members of Claims" });
+    await userEvent.click(await within(dialog).findByRole("checkbox", { name: "Ann Annotator (ann@example.com)" }));
+    await userEvent.click(within(dialog).getByRole("checkbox", { name: "Bea Reviewer (bea@example.com)" }));
+    await userEvent.click(within(dialog).getByRole("button", { name: ">" }));
+    await userEvent.click(within(dialog).getByRole("button", { name: "Save" }));
+    const alert = await within(dialog).findByRole("alert");
+    expect(alert.textContent).toContain("Add Bea Reviewer (bea@example.com): Bea Reviewer is not an active member.");
+    expect(alert.textContent).not.toContain("Ann Annotator");
+    failBea = false;
+    await userEvent.click(within(dialog).getByRole("button", { name: "Save" }));
+    await waitFor(() => expect(screen.queryByRole("dialog", { name: "Manage Members of Claims" })).toBeNull());
+    expect(app.calls.filter((c) => c.path === "workspace.addMember").map((c) => c.input)).toEqual([
+      { id: 2, user_id: 3 },
+      { id: 2, user_id: 4 },
+      { id: 2, user_id: 4 },
+    ]);
+  });
+
   it("disables Manage Members of a workspace the directory manages, saying why", async () => {
     const mapped = { ...claims, is_member: true, members_managed_by_directory: true };
     const app = renderApp("/workspaces/2", { ...baseHandlers(meAs("MA"), [sandbox(), mapped]), "workspace.get": () => mapped });

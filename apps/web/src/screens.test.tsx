@@ -3,10 +3,13 @@
 // reason, and never requested from the server.
 import { cleanup, screen, waitFor, within } from "@testing-library/react";
 import userEvent from "@testing-library/user-event";
-import { afterEach, describe, expect, it } from "vitest";
+import { afterEach, describe, expect, it, vi } from "vitest";
 import { baseHandlers, meAs, member, page, project, projectDetail, renderApp, sandbox, workspace } from "./test/render.js";
 
-afterEach(() => cleanup());
+afterEach(() => {
+  cleanup();
+  vi.unstubAllGlobals();
+});
 
 const claims = workspace({ id: 2, title: "Claims", color: "#0ca678", project_count: 1 });
 const OWN_DATA = { annotators_may_view_own_data: true, labeling_restricted_to_assigned: true };
@@ -121,6 +124,51 @@ describe("the project's tasks", () => {
     await userEvent.click(await screen.findByRole("option", { name: "Ann (person7@example.com)" }));
     await userEvent.click(within(dialog).getByRole("button", { name: "Assign tasks" }));
     await waitFor(() => expect(assigned).toEqual([{ id: 12, task_ids: [2], user_ids: [7], kind: "annotate" }]));
+  });
+});
+
+describe("reviewing", () => {
+  it("lets a reviewer open Review, see the task's annotations with their author, and Accept one, without an export", async () => {
+    // Raw requests (the export is one) would go through fetch; none may be made.
+    const fetched = vi.fn(() => Promise.reject(new Error("test: no raw request expected")));
+    vi.stubGlobal("fetch", fetched);
+    const annotation = {
+      id: 50,
+      task: 1,
+      project: 12,
+      completed_by: 7,
+      result: { label: "fraud" },
+      ground_truth: false,
+      review_state: "pending" as const,
+      reviewed_by: null,
+      review_comment: null,
+      reviewed_at: null,
+      created_at: "2026-01-02T00:00:00.000Z",
+      updated_at: "2026-01-02T00:00:00.000Z",
+    };
+    const reviewed: unknown[] = [];
+    const app = renderApp("/projects/12", {
+      ...projectHandlers("RE", [task(1, { annotation_count: 1 })]),
+      "project.get": () => projectDetail({ task_count: 1 }, { projectMember: true }),
+      "task.annotations": () => [{ ...annotation, author: { id: 7, name: "Ann", email: "ann@example.com", deleted: false } }],
+      "annotation.review": (input) => {
+        reviewed.push(input);
+        return { ...annotation, review_state: "accepted", reviewed_by: 1, review_comment: "Looks right", reviewed_at: "2026-01-03T00:00:00.000Z" };
+      },
+    });
+    await userEvent.click(await screen.findByRole("button", { name: "Review task 1" }));
+    const dialog = await screen.findByRole("dialog", { name: "Review task 1" });
+    expect(await within(dialog).findByText(/"fraud"/)).toBeTruthy();
+    expect(within(dialog).getByText("Annotation 50 by Ann (ann@example.com)")).toBeTruthy();
+    expect(app.calls.filter((c) => c.path === "task.annotations").map((c) => c.input)).toEqual([{ id: 1 }]);
+    await userEvent.type(within(dialog).getByLabelText("Comment on annotation 50"), "Looks right");
+    await userEvent.click(within(dialog).getByRole("button", { name: "Accept" }));
+    await waitFor(() => expect(reviewed).toEqual([{ id: 50, accepted: true, comment: "Looks right" }]));
+    expect(await within(dialog).findByText("accepted", { exact: true })).toBeTruthy();
+    expect(fetched).not.toHaveBeenCalled();
+    // Reviewing changes no membership: the tasks are asked again, who is in the project is not.
+    await waitFor(() => expect(app.calls.filter((c) => c.path === "task.list")).toHaveLength(2));
+    expect(app.calls.filter((c) => c.path === "project.members")).toHaveLength(1);
   });
 });
 

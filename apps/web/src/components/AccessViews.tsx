@@ -3,7 +3,7 @@
 import { Alert, Anchor, Badge, Button, Card, Group, Loader, Modal, Pagination, Stack, Table, Text, Title } from "@mantine/core";
 import { useState } from "react";
 import { Link } from "react-router";
-import { CODE_LABEL, ROLE_LABEL } from "../access.js";
+import { roleLabel } from "../access.js";
 import { errorText } from "../errors.js";
 import { trpc, type RouterOutputs } from "../trpc.js";
 
@@ -17,12 +17,6 @@ export const REASON_LABEL: Record<Reason, string> = {
   task_assignment: "has tasks in it",
   creator: "created it",
 };
-
-function roleLabel(code: string | null): string {
-  if (!code) return "—";
-  if (code in ROLE_LABEL) return ROLE_LABEL[code as keyof typeof ROLE_LABEL];
-  return code in CODE_LABEL ? CODE_LABEL[code as keyof typeof CODE_LABEL] : code;
-}
 
 function Reasons({ reasons }: { reasons: readonly Reason[] }) {
   return (

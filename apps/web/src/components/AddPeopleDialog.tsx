@@ -1,22 +1,20 @@
-import { Alert, Button, Group, Loader, Modal, Stack, Text, TextInput } from "@mantine/core";
-import { useClipboard } from "@mantine/hooks";
+import { Alert, Button, Group, Loader, Modal, Stack, Text } from "@mantine/core";
 import { useState } from "react";
 import { errorText } from "../errors.js";
 import { useSession } from "../session.js";
 import { trpc } from "../trpc.js";
+import { CopyField } from "./CopyField.js";
 
 /** `+ Add People`: the organization's invitation link, Copy Link, and resetting the link. */
 export function AddPeopleDialog({ opened, onClose }: { opened: boolean; onClose: () => void }) {
   const { organization } = useSession();
   const utils = trpc.useUtils();
   const invite = trpc.invite.get.useQuery({ id: 0 }, { enabled: opened, staleTime: 60_000 });
-  const clipboard = useClipboard({ timeout: 2500 });
   const [confirmReset, setConfirmReset] = useState(false);
   const reset = trpc.invite.reset.useMutation({
     onSuccess: (data) => {
       utils.invite.get.setData({ id: 0 }, data);
       setConfirmReset(false);
-      clipboard.reset();
     },
   });
   const link = invite.data?.invite_url ?? "";
@@ -34,19 +32,7 @@ export function AddPeopleDialog({ opened, onClose }: { opened: boolean; onClose:
             {errorText(invite.error)}
           </Alert>
         )}
-        {invite.data && (
-          <>
-            <Group align="flex-end" wrap="nowrap">
-              <TextInput label="Invitation link" value={link} readOnly style={{ flex: 1 }} onFocus={(e) => e.currentTarget.select()} />
-              <Button onClick={() => clipboard.copy(link)} color={clipboard.copied ? "teal" : undefined}>
-                Copy Link
-              </Button>
-            </Group>
-            <Text size="sm" role="status" c={clipboard.error ? "red" : "teal"} mih={20}>
-              {clipboard.copied ? "Link copied." : clipboard.error ? "Could not copy: select the link and copy it yourself." : ""}
-            </Text>
-          </>
-        )}
+        {invite.data && <CopyField label="Invitation link" value={link} button="Copy Link" copiedText="Link copied." />}
         {confirmReset ? (
           <Alert color="orange" title="Reset the invitation link?">
             <Stack gap="xs">

@@ -5,6 +5,7 @@ import { notifications } from "@mantine/notifications";
 import { useEffect } from "react";
 import { useScope } from "../scope.js";
 import { trpc, type Workspace } from "../trpc.js";
+import { PROJECT_TITLE_MAX, projectTitleError } from "../validation.js";
 
 export function workspaceOptionLabel(w: Workspace): string {
   return w.is_sandbox ? "Sandbox (only you)" : w.title;
@@ -18,7 +19,7 @@ export function CreateProjectDialog({ opened, onClose, workspaceId }: { opened: 
   const form = useForm({
     initialValues: { title: "", description: "", workspace: fallback ? String(fallback) : "" },
     validate: {
-      title: (v: string) => (v.trim().length === 0 ? "Name the project" : v.trim().length > 50 ? "At most 50 characters" : null),
+      title: projectTitleError,
       workspace: (v: string) => (v ? null : "Choose a workspace"),
     },
   });
@@ -43,7 +44,7 @@ export function CreateProjectDialog({ opened, onClose, workspaceId }: { opened: 
         noValidate
       >
         <Stack gap="sm">
-          <TextInput label="Project name" required maxLength={50} data-autofocus {...form.getInputProps("title")} />
+          <TextInput label="Project name" required maxLength={PROJECT_TITLE_MAX} data-autofocus {...form.getInputProps("title")} />
           <Textarea label="Description" autosize minRows={2} {...form.getInputProps("description")} />
           <NativeSelect
             label="Workspace"

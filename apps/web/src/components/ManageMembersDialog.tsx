@@ -1,12 +1,15 @@
-import { Alert, Box, Button, Checkbox, Group, Loader, Modal, ScrollArea, Stack, Text, TextInput } from "@mantine/core";
+import { Alert, Box, Button, Checkbox, Group, List, Loader, Modal, ScrollArea, Stack, Text, TextInput } from "@mantine/core";
 import { useDebouncedValue } from "@mantine/hooks";
 import { notifications } from "@mantine/notifications";
 import { useEffect, useState } from "react";
 import { errorText } from "../errors.js";
+import { personLabel } from "../format.js";
 import { trpc, type Person, type Workspace } from "../trpc.js";
 
-function label(p: Person): string {
-  return p.name ? `${p.name} (${p.email})` : p.email;
+function without<V>(map: Map<number, V>, id: number): Map<number, V> {
+  const next = new Map(map);
+  next.delete(id);
+  return next;
 }
 
 /**
@@ -28,7 +31,9 @@ export function ManageMembersDialog({ workspace, opened, onClose }: { workspace:
   const [leftTicked, setLeftTicked] = useState<Set<number>>(new Set());
   const [rightTicked, setRightTicked] = useState<Set<number>>(new Set());
   const [saving, setSaving] = useState(false);
-  const [error, setError] = useState<string | null>(null);
+  // The changes the last Save could not make, each with the server's reason; they stay staged.
+  const [failures, setFailures] = useState<{ change: string; reason: string }[]>([]);
+  const [savedCount, setSavedCount] = useState(0);
 
   useEffect(() => {
     if (!opened) {
@@ -37,12 +42,15 @@ export function ManageMembersDialog({ workspace, opened, onClose }: { workspace:
       setLeftTicked(new Set());
       setRightTicked(new Set());
       setSearch("");
-      setError(null);
+      setFailures([]);
     }
   }, [opened]);
 
-  const matches = (p: Person) => !debounced || label(p).toLowerCase().includes(debounced.toLowerCase());
-  const left = [...(candidates.data ?? []).filter((p) => !added.has(p.id)), ...[...removed.values()].filter(matches)];
+  const matches = (p: Person) => !debounced || personLabel(p).toLowerCase().includes(debounced.toLowerCase());
+  // Candidates are those not yet in the workspace; while they refetch after a save, the member list
+  // (updated as each change is made) decides.
+  const inWorkspace = new Set((members.data ?? []).map((p) => p.id));
+  const left = [...(candidates.data ?? []).filter((p) => !added.has(p.id) && !inWorkspace.has(p.id)), ...[...removed.values()].filter(matches)];
   const right = [...(members.data ?? []).filter((p) => !removed.has(p.id)), ...added.values()];
 
   const moveRight = () => {
@@ -70,21 +78,41 @@ export function ManageMembersDialog({ workspace, opened, onClose }: { workspace:
     setRightTicked(new Set());
   };
 
+  // One call per change. Each change made leaves the staged state at once (and the member list
+  // follows it), so after a failure the dialog shows what is left and a retry sends only that.
   const save = async () => {
     setSaving(true);
-    setError(null);
-    try {
-      for (const p of added.values()) await utils.client.workspace.addMember.mutate({ id: workspace.id, user_id: p.id });
-      for (const p of removed.values()) await utils.client.workspace.removeMember.mutate({ id: workspace.id, user_id: p.id });
-      await Promise.all([utils.workspace.members.invalidate({ id: workspace.id }), utils.workspace.memberCandidates.invalidate(), utils.project.list.invalidate()]);
-      notifications.show({ color: "teal", message: `Members of ${workspace.title} were saved` });
-      onClose();
-    } catch (err) {
-      setError(errorText(err));
-      await utils.workspace.members.invalidate({ id: workspace.id });
-    } finally {
-      setSaving(false);
+    setFailures([]);
+    const failed: { change: string; reason: string }[] = [];
+    const total = added.size + removed.size;
+    const byId = { id: workspace.id };
+    for (const p of added.values()) {
+      try {
+        await utils.client.workspace.addMember.mutate({ ...byId, user_id: p.id });
+        utils.workspace.members.setData(byId, (list) => (list && !list.some((x) => x.id === p.id) ? [...list, p] : list));
+        setAdded((m) => without(m, p.id));
+      } catch (err) {
+        failed.push({ change: `Add ${personLabel(p)}`, reason: errorText(err) });
+      }
     }
+    for (const p of removed.values()) {
+      try {
+        await utils.client.workspace.removeMember.mutate({ ...byId, user_id: p.id });
+        utils.workspace.members.setData(byId, (list) => list?.filter((x) => x.id !== p.id));
+        setRemoved((m) => without(m, p.id));
+      } catch (err) {
+        failed.push({ change: `Remove ${personLabel(p)}`, reason: errorText(err) });
+      }
+    }
+    await Promise.all([utils.workspace.members.invalidate(byId), utils.workspace.memberCandidates.invalidate(), utils.project.list.invalidate()]);
+    setSaving(false);
+    if (failed.length > 0) {
+      setFailures(failed);
+      setSavedCount(total - failed.length);
+      return;
+    }
+    notifications.show({ color: "teal", message: `Members of ${workspace.title} were saved` });
+    onClose();
   };
 
   const toggle = (set: Set<number>, id: number) => {
@@ -103,7 +131,7 @@ export function ManageMembersDialog({ workspace, opened, onClose }: { workspace:
         <Stack gap={4} p="xs" role="group" aria-labelledby={id}>
           {loading && <Loader size="xs" />}
           {people.map((p) => (
-            <Checkbox key={p.id} label={label(p)} checked={ticked.has(p.id)} onChange={() => onTick(p.id)} />
+            <Checkbox key={p.id} label={personLabel(p)} checked={ticked.has(p.id)} onChange={() => onTick(p.id)} />
           ))}
           {!loading && people.length === 0 && (
             <Text size="sm" c="dimmed">
@@ -134,9 +162,19 @@ export function ManageMembersDialog({ workspace, opened, onClose }: { workspace:
         <Text size="xs" c="dimmed">
           Only active members can be added. Members of a workspace reach all of its projects.
         </Text>
-        {error && (
-          <Alert color="red" role="alert">
-            {error}
+        {failures.length > 0 && (
+          <Alert color="red" role="alert" title={`${failures.length} ${failures.length === 1 ? "change was" : "changes were"} not saved`}>
+            <List size="sm">
+              {failures.map((f) => (
+                <List.Item key={f.change}>
+                  {f.change}: {f.reason}
+                </List.Item>
+              ))}
+            </List>
+            <Text size="sm" mt="xs">
+              {savedCount > 0 ? `${savedCount} other ${savedCount === 1 ? "change was" : "changes were"} saved. ` : ""}
+              Those above are still staged: Save tries them again.
+            </Text>
           </Alert>
         )}
         <Group justify="flex-end">

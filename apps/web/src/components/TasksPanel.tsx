@@ -25,9 +25,11 @@ import {
 } from "@mantine/core";
 import { notifications } from "@mantine/notifications";
 import { can, explain, type ProjectFacts, type Subject } from "@lattice/policy";
-import { useEffect, useState } from "react";
+import { useState } from "react";
+import { roleCodesThatMay } from "../access.js";
 import { errorText } from "../errors.js";
-import { trpc, type ProjectDetail, type Task } from "../trpc.js";
+import { personLabel } from "../format.js";
+import { trpc, type ProjectDetail, type RouterOutputs, type Task } from "../trpc.js";
 
 const PAGE_SIZE = 30;
 
@@ -81,6 +83,9 @@ export function TasksPanel({ project: p, subject, facts, meId }: { project: Proj
   const [page, setPage] = useState(1);
   // Annotators see their own tasks only where the project's settings allow it.
   const viewing = explain(subject, "data.view", { ...facts, ownWork: true });
+  // Whoever sees only their own work here gets a labeling view: no project-wide data controls,
+  // not even disabled ones.
+  const seesAllWork = can(subject, "data.view", { ...facts, ownWork: false });
   const tasks = trpc.task.list.useQuery({ id: p.id, page, page_size: PAGE_SIZE }, { enabled: viewing.allowed });
   const [selected, setSelected] = useState<number[]>([]);
   const [assigning, setAssigning] = useState(false);
@@ -95,11 +100,12 @@ export function TasksPanel({ project: p, subject, facts, meId }: { project: Proj
   const assignReviewers = explain(subject, "task.assignReviewers", facts);
   const labelingAccess = explain(subject, "labeling.access", facts);
   const verify = explain(subject, "annotation.verify", facts);
-  // Reviewing needs the annotations' ids, which only the export carries (see the report on issue 9).
-  const mayReview = verify.allowed && exporting.allowed;
+  const mayReview = verify.allowed;
   const mayAssign = assignAnnotators.allowed || assignReviewers.allowed;
 
-  const refresh = () => Promise.all([utils.task.list.invalidate({ id: p.id }), utils.project.get.invalidate({ id: p.id }), utils.project.members.invalidate({ id: p.id }), utils.project.access.invalidate({ id: p.id })]);
+  // Labeling and reviewing change the tasks; importing and assigning also who is in the project.
+  const refreshTasks = () => Promise.all([utils.task.list.invalidate({ id: p.id }), utils.project.get.invalidate({ id: p.id })]);
+  const refresh = () => Promise.all([refreshTasks(), utils.project.members.invalidate({ id: p.id }), utils.project.access.invalidate({ id: p.id })]);
 
   async function onFile(file: File | null) {
     if (!file) return;
@@ -137,7 +143,7 @@ export function TasksPanel({ project: p, subject, facts, meId }: { project: Proj
                 )}
               </FileButton>
             ) : (
-              subject.role !== "annotator" && <Refused label="Import" reason={importing.reason} id="import-reason" />
+              seesAllWork && <Refused label="Import" reason={importing.reason} id="import-reason" />
             )}
             {exporting.allowed ? (
               <Group gap={4}>
@@ -149,7 +155,7 @@ export function TasksPanel({ project: p, subject, facts, meId }: { project: Proj
                 </Button>
               </Group>
             ) : (
-              subject.role !== "annotator" && <Refused label="Export" reason={exporting.reason} id="export-reason" />
+              seesAllWork && <Refused label="Export" reason={exporting.reason} id="export-reason" />
             )}
             {mayAssign && (
               <Button disabled={selected.length === 0} onClick={() => setAssigning(true)}>
@@ -182,7 +188,7 @@ export function TasksPanel({ project: p, subject, facts, meId }: { project: Proj
         )}
         {tasks.data && rows.length === 0 && (
           <Text size="sm" c="dimmed">
-            {subject.role === "annotator" ? "No tasks of this project are yours to see." : "This project has no tasks yet."}
+            {seesAllWork ? "This project has no tasks yet." : "No tasks of this project are yours to see."}
             {importing.allowed ? " Import a JSON array or a CSV file." : ""}
           </Text>
         )}
@@ -270,8 +276,8 @@ export function TasksPanel({ project: p, subject, facts, meId }: { project: Proj
           }}
         />
       )}
-      {labeling && <LabelDialog task={labeling} onClose={() => setLabeling(null)} onDone={refresh} />}
-      {reviewing && <ReviewDialog projectId={p.id} task={reviewing} meId={meId} onClose={() => setReviewing(null)} onDone={refresh} />}
+      {labeling && <LabelDialog task={labeling} onClose={() => setLabeling(null)} onDone={refreshTasks} />}
+      {reviewing && <ReviewDialog task={reviewing} meId={meId} onClose={() => setReviewing(null)} onDone={refreshTasks} />}
     </Card>
   );
 }
@@ -295,11 +301,11 @@ function AssignDialog({
 }) {
   const [kind, setKind] = useState<"annotate" | "review">(kinds[0] ?? "annotate");
   const [people, setPeople] = useState<string[]>([]);
-  // Annotators for labeling, reviewers and above for reviewing (every member can label).
-  // Reviewers do not see the People list: they pick among the project's members.
+  // Offered: the roles the server accepts for the kind (it checks the assignee's role can label,
+  // or review). Reviewers do not see the People list: they pick among the project's members.
   const seesPeople = can(subject, "member.list");
   const members = trpc.member.list.useQuery(
-    { id: 0, page: 1, page_size: 100, role: kind === "annotate" ? ["AN", "RE", "MA", "AD", "OW"] : ["RE", "MA", "AD", "OW"] },
+    { id: 0, page: 1, page_size: 100, role: roleCodesThatMay(kind === "annotate" ? "labeling.access" : "review.access") },
     { enabled: seesPeople },
   );
   const projectMembers = trpc.project.members.useQuery({ id: p.id }, { enabled: !seesPeople });
@@ -310,7 +316,7 @@ function AssignDialog({
     },
   });
   const people_ = seesPeople ? (members.data?.results ?? []).map((m) => m.user) : (projectMembers.data ?? []);
-  const options = people_.map((u) => ({ value: String(u.id), label: u.name ? `${u.name} (${u.email})` : u.email }));
+  const options = people_.map((u) => ({ value: String(u.id), label: personLabel(u) }));
   const loadingPeople = seesPeople ? members.isPending : projectMembers.isPending;
   return (
     <Modal opened onClose={onClose} title={`Assign ${taskIds.length} ${taskIds.length === 1 ? "task" : "tasks"}`}>
@@ -368,11 +374,12 @@ function AssignDialog({
 function LabelDialog({ task, onClose, onDone }: { task: Task; onClose: () => void; onDone: () => Promise<unknown> }) {
   const [result, setResult] = useState('{\n  "label": ""\n}');
   const [parseError, setParseError] = useState<string | null>(null);
+  const utils = trpc.useUtils();
   const annotate = trpc.task.annotate.useMutation({
     onSuccess: async () => {
       notifications.show({ color: "teal", message: `Annotation of task ${task.id} submitted` });
       onClose();
-      await onDone();
+      await Promise.all([onDone(), utils.task.annotations.invalidate({ id: task.id })]);
     },
   });
   function submit() {
@@ -417,46 +424,34 @@ function LabelDialog({ task, onClose, onDone }: { task: Task; onClose: () => voi
   );
 }
 
-interface ExportedAnnotation {
-  id: number;
-  result: unknown;
-  completed_by: number | null;
-  review_state: string;
-  review_comment: string | null;
+type TaskAnnotation = RouterOutputs["task"]["annotations"][number];
+
+/** Who wrote an annotation, as the server names them (a removed member shows as a deleted user). */
+function authorLabel(author: NonNullable<TaskAnnotation["author"]>): string {
+  return author.deleted || author.email === null ? author.name : personLabel({ name: author.name, email: author.email });
 }
 
 /** Accept or reject each annotation of a task, with a comment. */
-function ReviewDialog({ projectId, task, meId, onClose, onDone }: { projectId: number; task: Task; meId: number; onClose: () => void; onDone: () => Promise<unknown> }) {
-  const [annotations, setAnnotations] = useState<ExportedAnnotation[] | null>(null);
-  const [loadError, setLoadError] = useState<string | null>(null);
+function ReviewDialog({ task, meId, onClose, onDone }: { task: Task; meId: number; onClose: () => void; onDone: () => Promise<unknown> }) {
+  const utils = trpc.useUtils();
+  const annotationsQuery = trpc.task.annotations.useQuery({ id: task.id });
+  const annotations = annotationsQuery.data;
   const [comments, setComments] = useState<Record<number, string>>({});
-  const [loading, setLoading] = useState(false);
   const review = trpc.annotation.review.useMutation({
     onSuccess: async (a) => {
-      setAnnotations((list) => list?.map((x) => (x.id === a.id ? { ...x, review_state: a.review_state, review_comment: a.review_comment } : x)) ?? null);
+      utils.task.annotations.setData({ id: task.id }, (list) => list?.map((x) => (x.id === a.id ? { ...x, ...a, author: x.author } : x)));
       notifications.show({ color: "teal", message: `Annotation ${a.id} ${a.review_state}` });
       await onDone();
     },
   });
-  useEffect(() => {
-    setLoading(true);
-    void fetch(`/api/projects/${projectId}/export?format=JSON`, { credentials: "include" })
-      .then(async (res) => {
-        if (!res.ok) throw new Error(((await res.json().catch(() => null)) as { message?: string } | null)?.message ?? `HTTP ${res.status}`);
-        const all = (await res.json()) as { id: number; annotations: ExportedAnnotation[] }[];
-        setAnnotations(all.find((t) => t.id === task.id)?.annotations ?? []);
-      })
-      .catch((err: unknown) => setLoadError(errorText(err)))
-      .finally(() => setLoading(false));
-  }, [projectId, task.id]);
   return (
     <Modal opened onClose={onClose} title={`Review task ${task.id}`} size="lg">
       <Stack>
         <Code block>{JSON.stringify(task.data, null, 2)}</Code>
-        {loading && <Loader size="xs" aria-label="Loading annotations" />}
-        {loadError && (
+        {annotationsQuery.isPending && <Loader size="xs" aria-label="Loading annotations" />}
+        {annotationsQuery.isError && (
           <Alert color="red" role="alert" title="Annotations not available">
-            {loadError}
+            {errorText(annotationsQuery.error)}
           </Alert>
         )}
         {annotations?.length === 0 && <Text size="sm">This task has no annotations to review.</Text>}
@@ -466,7 +461,7 @@ function ReviewDialog({ projectId, task, meId, onClose, onDone }: { projectId: n
               <Group justify="space-between">
                 <Text size="sm" fw={500}>
                   Annotation {a.id}
-                  {a.completed_by === meId ? " (yours)" : ""}
+                  {a.completed_by === meId ? " (yours)" : a.author ? ` by ${authorLabel(a.author)}` : ""}
                 </Text>
                 <Badge color={a.review_state === "accepted" ? "teal" : a.review_state === "rejected" ? "red" : "gray"}>{a.review_state}</Badge>
               </Group>

@@ -22,10 +22,11 @@ import {
   TextInput,
   Title,
 } from "@mantine/core";
-import { useClipboard } from "@mantine/hooks";
 import { notifications } from "@mantine/notifications";
-import { explain } from "@lattice/policy";
+import { assignableRoles, explain, ROLES } from "@lattice/policy";
 import { useEffect, useState } from "react";
+import { ROLE_LABEL, roleLabel } from "../access.js";
+import { CopyField } from "../components/CopyField.js";
 import { errorText, fieldErrors } from "../errors.js";
 import { useScope } from "../scope.js";
 import { useSession } from "../session.js";
@@ -61,23 +62,6 @@ export function DirectoryPage() {
       <MappingsCard />
       <SyncCard />
       <RunsCard />
-    </Stack>
-  );
-}
-
-function CopyField({ label, value, button }: { label: string; value: string; button: string }) {
-  const clipboard = useClipboard({ timeout: 2500 });
-  return (
-    <Stack gap={2}>
-      <Group align="flex-end" wrap="nowrap">
-        <TextInput label={label} value={value} readOnly style={{ flex: 1 }} onFocus={(e) => e.currentTarget.select()} />
-        <Button variant="light" onClick={() => clipboard.copy(value)} color={clipboard.copied ? "teal" : undefined}>
-          {button}
-        </Button>
-      </Group>
-      <Text size="xs" role="status" c={clipboard.error ? "red" : "teal"} mih={16}>
-        {clipboard.copied ? "Copied." : clipboard.error ? "Could not copy: select the text and copy it yourself." : ""}
-      </Text>
     </Stack>
   );
 }
@@ -370,16 +354,11 @@ function TestResult({ result }: { result: RouterOutputs["directory"]["testLdap"]
 
 // ---- Mappings, switches, guard ----
 
-const ROLE_OPTIONS = [
-  { value: "administrator", label: "Administrator" },
-  { value: "manager", label: "Manager" },
-  { value: "reviewer", label: "Reviewer" },
-  { value: "annotator", label: "Annotator" },
-];
-const PROJECT_ROLE_OPTIONS = [
-  { value: "annotator", label: "Annotator" },
-  { value: "reviewer", label: "Reviewer" },
-];
+type ProjectMappingRole = Mappings["projects"][number]["role"];
+/** The roles a project mapping may give, as the API's type has them (a missing or extra one fails to compile). */
+const PROJECT_MAPPING_ROLES = { annotator: true, reviewer: true } as const satisfies Record<ProjectMappingRole, true>;
+const PROJECT_MAPPING_ROLE_LIST = ROLES.filter((r): r is ProjectMappingRole => r in PROJECT_MAPPING_ROLES);
+const PROJECT_ROLE_OPTIONS = PROJECT_MAPPING_ROLE_LIST.map((r) => ({ value: r, label: ROLE_LABEL[r] }));
 
 function RemoveButton({ label, onClick }: { label: string; onClick: () => void }) {
   return (
@@ -391,6 +370,7 @@ function RemoveButton({ label, onClick }: { label: string; onClick: () => void }
 
 function MappingsCard() {
   const settings = trpc.directory.settings.useQuery(ORG);
+  const { me } = useSession();
   const scope = useScope();
   const projects = trpc.project.list.useQuery({ page: 1, page_size: 100 });
   const utils = trpc.useUtils();
@@ -421,6 +401,11 @@ function MappingsCard() {
     );
   if (!draft) return <Loader size="sm" aria-label="Loading group mappings" />;
 
+  // The roles this edition lets administrators give, highest first; a new mapping starts at the lowest.
+  const roles = assignableRoles(me.edition);
+  const roleOptions = roles.map((r) => ({ value: r, label: ROLE_LABEL[r] }));
+  const lowestRole = roles.at(-1);
+  const lowestProjectRole = PROJECT_MAPPING_ROLE_LIST[0];
   const workspaceOptions = scope.shared.map((w) => ({ value: String(w.id), label: w.title }));
   const projectOptions = (projects.data?.results ?? []).map((p) => ({ value: String(p.id), label: `${p.title} (${p.workspace_title})` }));
   const setMappings = (m: Partial<Mappings>) => setDraft((d) => (d ? { ...d, mappings: { ...d.mappings, ...m } } : d));
@@ -441,12 +426,12 @@ function MappingsCard() {
         {m.roles.map((r, i) => (
           <Group key={i} align="flex-start" wrap="nowrap">
             <TextInput aria-label={`Role mapping ${i + 1} group`} placeholder="Directory group" value={r.group} onChange={(e) => setMappings({ roles: update(m.roles, i, { group: e.currentTarget.value }) })} style={{ flex: 1 }} />
-            <Select aria-label={`Role mapping ${i + 1} role`} data={ROLE_OPTIONS} allowDeselect={false} value={r.role} onChange={(v) => v && setMappings({ roles: update(m.roles, i, { role: v as typeof r.role }) })} w={180} />
+            <Select aria-label={`Role mapping ${i + 1} role`} data={roleOptions} allowDeselect={false} value={r.role} onChange={(v) => v && setMappings({ roles: update(m.roles, i, { role: v as typeof r.role }) })} w={180} />
             <RemoveButton label={`Remove role mapping ${i + 1}`} onClick={() => setMappings({ roles: without(m.roles, i) })} />
           </Group>
         ))}
         <Group>
-          <Button variant="subtle" size="xs" onClick={() => setMappings({ roles: [...m.roles, { group: "", role: "annotator" }] })}>
+          <Button variant="subtle" size="xs" disabled={!lowestRole} onClick={() => lowestRole && setMappings({ roles: [...m.roles, { group: "", role: lowestRole }] })}>
             Add role mapping
           </Button>
         </Group>
@@ -495,7 +480,8 @@ function MappingsCard() {
           </Group>
         ))}
         <Group>
-          <Button variant="subtle" size="xs" disabled={projectOptions.length === 0} onClick={() => setMappings({ projects: [...m.projects, { group: "", project: Number(projectOptions[0]?.value ?? 0), role: "annotator" }] })}>
+          <Button variant="subtle" size="xs" disabled={projectOptions.length === 0 || !lowestProjectRole}
+            onClick={() => lowestProjectRole && setMappings({ projects: [...m.projects, { group: "", project: Number(projectOptions[0]?.value ?? 0), role: lowestProjectRole }] })}>
             Add project mapping
           </Button>
         </Group>
@@ -580,8 +566,6 @@ type Plan = NonNullable<RouterOutputs["directory"]["run"]["plan"]>;
 type PlanKind = keyof Plan;
 type PlanEntry = Plan[PlanKind][number];
 
-const ROLE_LABEL: Record<string, string> = { owner: "Owner", administrator: "Administrator", manager: "Manager", reviewer: "Reviewer", annotator: "Annotator" };
-const roleLabel = (role: string | null | undefined) => (role ? (ROLE_LABEL[role] ?? role) : "—");
 const SOURCE_LABEL: Record<string, string> = { manual: "Manual", scim: "SCIM", ldap: "LDAP" };
 
 /** The columns after Name and Email, for each kind of change. */

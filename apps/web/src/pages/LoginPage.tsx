@@ -4,6 +4,7 @@ import { Link, Navigate, useSearchParams } from "react-router";
 import { errorText } from "../errors.js";
 import { useSignedIn } from "../session.js";
 import { trpc } from "../trpc.js";
+import { emailError } from "../validation.js";
 import { AuthFrame } from "./AuthFrame.js";
 
 export function LoginPage() {
@@ -14,7 +15,7 @@ export function LoginPage() {
   const form = useForm({
     initialValues: { email: "", password: "" },
     validate: {
-      email: (v) => (/^\S+@\S+\.\S+$/.test(v.trim()) ? null : "Enter your email address"),
+      email: emailError,
       password: (v) => (v ? null : "Enter your password"),
     },
   });

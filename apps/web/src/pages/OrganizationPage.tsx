@@ -28,6 +28,7 @@ import {
   explainChangeRole,
   explainTransferOwnership,
   memberFacts,
+  ROLE_CODES,
   roleToCode,
   type MemberRef,
   type RoleCode,
@@ -44,7 +45,7 @@ import { trpc, type Member } from "../trpc.js";
 const PAGE_SIZE = 20;
 const ROLE_FILTERS: { value: RoleCode | ""; label: string }[] = [
   { value: "", label: "All roles" },
-  ...(["OW", "AD", "MA", "RE", "AN", "NO", "DI"] as const).map((c) => ({ value: c, label: CODE_LABEL[c] })),
+  ...ROLE_CODES.map((c) => ({ value: c, label: CODE_LABEL[c] })),
 ];
 
 const STATUS_COLOR = { active: "teal", pending: "yellow", deactivated: "gray" } as const;

@@ -9,10 +9,12 @@ import { Link, useNavigate } from "react-router";
 import { MEMBERS_MANAGED_BY_DIRECTORY } from "../access.js";
 import { workspaceOptionLabel } from "../components/CreateProjectDialog.js";
 import { errorText } from "../errors.js";
+import { personLabel } from "../format.js";
 import { useScope } from "../scope.js";
 import { useSession } from "../session.js";
 import { trpc, type ProjectDetail } from "../trpc.js";
 import { useRouteProject } from "./ProjectPage.js";
+import { PROJECT_TITLE_MAX, projectTitleError } from "../validation.js";
 
 /** Project Settings: general settings, moving to another workspace, members, deletion. */
 export function ProjectSettingsPage() {
@@ -54,7 +56,7 @@ function GeneralSettings({ project: p }: { project: ProjectDetail }) {
       annotators_may_view_own_data: p.settings.annotators_may_view_own_data,
       labeling_restricted_to_assigned: p.settings.labeling_restricted_to_assigned,
     },
-    validate: { title: (v: string) => (v.trim().length === 0 ? "Name the project" : v.trim().length > 50 ? "At most 50 characters" : null) },
+    validate: { title: projectTitleError },
   });
   const save = trpc.project.update.useMutation({
     onSuccess: async (updated) => {
@@ -80,7 +82,7 @@ function GeneralSettings({ project: p }: { project: ProjectDetail }) {
           <Title order={2} size="h4">
             General
           </Title>
-          <TextInput label="Project name" maxLength={50} {...form.getInputProps("title")} />
+          <TextInput label="Project name" maxLength={PROJECT_TITLE_MAX} {...form.getInputProps("title")} />
           <Textarea label="Description" autosize minRows={2} {...form.getInputProps("description")} />
           <Switch label="Annotators may view their own data" {...form.getInputProps("annotators_may_view_own_data", { type: "checkbox" })} />
           <Switch label="Only assigned annotators may label" {...form.getInputProps("labeling_restricted_to_assigned", { type: "checkbox" })} />
@@ -170,7 +172,7 @@ function ProjectMembers({ project: p, facts }: { project: ProjectDetail; facts: 
   const inProject = new Set((members.data ?? []).filter((m) => m.direct).map((m) => m.id));
   const found = (people.data?.results ?? [])
     .filter((m) => !inProject.has(m.user.id))
-    .map((m) => ({ value: String(m.user.id), label: m.user.name ? `${m.user.name} (${m.user.email})` : m.user.email }));
+    .map((m) => ({ value: String(m.user.id), label: personLabel(m.user) }));
   const options = picked && !found.some((o) => o.value === picked.value) ? [picked, ...found] : found;
   const refresh = () => Promise.all([utils.project.members.invalidate({ id: p.id }), utils.project.list.invalidate()]);
   const add = trpc.project.addMember.useMutation({

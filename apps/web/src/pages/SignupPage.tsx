@@ -5,6 +5,7 @@ import { Link, useSearchParams } from "react-router";
 import { errorText, fieldErrors } from "../errors.js";
 import { useSignedIn } from "../session.js";
 import { trpc } from "../trpc.js";
+import { emailError } from "../validation.js";
 import { AuthFrame } from "./AuthFrame.js";
 
 /** Sign-up; with `?invite=<token>` the new account joins that organization as Not Activated. */
@@ -15,7 +16,7 @@ export function SignupPage() {
   const form = useForm({
     initialValues: { name: "", email: "", password: "" },
     validate: {
-      email: (v) => (/^\S+@\S+\.\S+$/.test(v.trim()) ? null : "Enter your email address"),
+      email: emailError,
       password: (v) => (v.length >= 8 ? null : "Use at least 8 characters"),
     },
   });
