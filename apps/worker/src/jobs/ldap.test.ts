@@ -3,10 +3,13 @@
 // memberUid), first sync, a no-op resync that writes nothing, a change, a removal, the
 // directory unreachable, an empty result, paging over more entries than the page size, the
 // guard, a dry run and an approval.
+import { randomUUID } from "node:crypto";
+import pino from "pino";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { runLdapSync } from "@lattice/api";
+import { closeQueueClients, queueClientFor, runLdapSync } from "@lattice/api";
 import { callerFor, createTestDatabase, seedOrganization, type Caller, type TestDatabase } from "@lattice/api/testing";
 import { ADMIN_DN, ADMIN_PASSWORD, BASE_DN, groupDn, LIMITED_DN, LIMITED_PASSWORD, ldif, startSlapd, userDn, type Slapd } from "./ldap-slapd.js";
+import { ldapSchedule } from "./ldap.js";
 
 let db: TestDatabase;
 let slapd: Slapd;
@@ -58,11 +61,14 @@ beforeAll(async () => {
       workspaces: [{ group: "annotators", workspace }],
       projects: [{ group: "reviewers", project, role: "reviewer" }],
     },
+    // One annotator of nine leaving the mapped workspace (11%) is a change the tests apply unheld.
+    guard_threshold: 0.2,
   });
 });
 
 afterAll(async () => {
   await slapd?.stop();
+  await closeQueueClients();
   await db?.close();
 });
 
@@ -137,7 +143,7 @@ describe("LDAP sync against slapd", () => {
     const r = await sync();
     expect(r.status).toBe("applied");
     expect(r.directoryWrites).toBe(0);
-    const { directory_users: _u, directory_groups: _g, managed_active: _m, ...changes } = r.counts;
+    const { directory_users: _u, directory_groups: _g, managed_active: _m, managed_workspace_members: _w, managed_project_members: _p, ...changes } = r.counts;
     expect(Object.values(changes).every((n) => n === 0)).toBe(true);
     expect(await versions()).toEqual(before);
   });
@@ -224,13 +230,47 @@ describe("LDAP sync against slapd", () => {
     }
   });
 
-  it("scheduled syncs are due after their interval", async () => {
-    const { dueLdapOrganizations } = await import("@lattice/api");
+  it("scheduled syncs: the due organizations are claimed, and their runs recorded and queued, in one transaction", async () => {
     const em = db.orm.em.fork();
-    expect(await dueLdapOrganizations(em)).not.toContain(orgId);
+    const ctx = { jobId: randomUUID(), orm: db.orm, log: pino({ level: "silent" }) };
+    const scheduled = () => em.execute<{ id: string; status: string }[]>(`select id, status from sync_runs where organization_id = ? and trigger = 'schedule'`, [orgId]);
+    const lastRun = async () => (await em.execute<{ t: string }[]>(`select ldap_last_run_at::text as t from directory_settings where organization_id = ?`, [orgId]))[0]!.t;
     await em.execute(`update directory_settings set ldap_last_run_at = now() - interval '61 minutes' where organization_id = ?`, [orgId]);
-    expect(await dueLdapOrganizations(em)).toContain(orgId);
-    await em.execute(`update directory_settings set ldap_last_run_at = now() where organization_id = ?`, [orgId]);
+    const due = await lastRun();
+
+    // The queue refuses the job: the organization stays due and no run is left "running".
+    await queueClientFor(db.orm.config.get("clientUrl")!); // installs pg-boss's schema
+    await em.execute(`create function refuse_ldap_job() returns trigger language plpgsql as $$ begin raise exception 'queue unavailable'; end $$`);
+    await em.execute(`create trigger refuse_ldap_job before insert on pgboss.job for each row when (new.name = 'directory.ldapSync') execute function refuse_ldap_job()`);
+    try {
+      await expect(ldapSchedule({}, ctx)).rejects.toThrow(/queue unavailable/);
+    } finally {
+      await em.execute(`drop trigger refuse_ldap_job on pgboss.job`);
+      await em.execute(`drop function refuse_ldap_job()`);
+    }
+    expect(await scheduled()).toEqual([]);
+    expect(await lastRun()).toEqual(due);
+
+    // Queued: one run, recorded as scheduled, with its job; the next tick finds nothing due.
+    expect(await ldapSchedule({}, ctx)).toEqual({ queued: 1 });
+    const runs = await scheduled();
+    expect(runs).toEqual([{ id: expect.any(String), status: "running" }]);
+    const jobs = await em.execute<{ data: unknown }[]>(`select data from pgboss.job where name = 'directory.ldapSync' and data->>'runId' = ?`, [runs[0]!.id]);
+    expect(jobs.map((j) => j.data)).toEqual([{ organizationId: orgId, runId: runs[0]!.id, dryRun: false, force: false }]);
+    const [claimed] = await em.execute<{ later: boolean }[]>(`select ldap_last_run_at > ?::timestamptz as later from directory_settings where organization_id = ?`, [due, orgId]);
+    expect(claimed!.later).toBe(true);
+    expect(await ldapSchedule({}, ctx)).toEqual({ queued: 0 });
+  });
+
+  it("an administrator's sync restarts the schedule's interval; a dry run does not", async () => {
+    const em = db.orm.em.fork();
+    const ctx = { jobId: randomUUID(), orm: db.orm, log: pino({ level: "silent" }) };
+    await em.execute(`update directory_settings set ldap_last_run_at = now() - interval '61 minutes' where organization_id = ?`, [orgId]);
+    await caller.directory.syncLdap({ id: orgId, dry_run: false });
+    expect(await ldapSchedule({}, ctx)).toEqual({ queued: 0 });
+    await em.execute(`update directory_settings set ldap_last_run_at = now() - interval '61 minutes' where organization_id = ?`, [orgId]);
+    await caller.directory.syncLdap({ id: orgId, dry_run: true });
+    expect(await ldapSchedule({}, ctx)).toEqual({ queued: 1 });
   });
 
   it("an empty result: the guard holds; an administrator's approval applies it", async () => {

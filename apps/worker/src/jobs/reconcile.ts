@@ -1,7 +1,7 @@
 // The "directory.reconcile" queue: reconcile one organization with one directory source (queued,
 // debounced, after SCIM changes; or forced after an administrator approved a held run).
 import type { Logger } from "pino";
-import { reconcile, type JobPayload, type Orm } from "@lattice/api";
+import { loadConfig, reconcile, type JobPayload, type Orm } from "@lattice/api";
 
 export async function reconcileDirectory(payload: JobPayload<"directory.reconcile">, ctx: { jobId: string; orm: Orm; log: Logger }): Promise<Record<string, unknown>> {
   const result = await reconcile(ctx.orm.em, {
@@ -11,6 +11,7 @@ export async function reconcileDirectory(payload: JobPayload<"directory.reconcil
     dryRun: payload.dryRun,
     runId: payload.runId,
     trigger: payload.force ? "approval" : payload.source,
+    edition: loadConfig().LATTICE_EDITION,
   });
   const log = { runId: result.runId, status: result.status, counts: result.counts };
   if (result.status === "needs_approval") ctx.log.warn({ ...log, reason: result.reason }, "directory reconcile held for approval");

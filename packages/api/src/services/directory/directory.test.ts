@@ -173,6 +173,107 @@ describe("the reconciler", () => {
   });
 });
 
+describe("the guard", () => {
+  it("the first run after roles become authoritative is held: the manual members it would deactivate count as directory-managed", async () => {
+    const { org, owner } = await setup();
+    await owner.directory.updateSettings({ id: org.orgId, authoritative_roles: true });
+    // The directory knows the administrator and the manager, but in no group that maps a role.
+    const { admin, manager, manual } = org.people;
+    await directory(org.orgId, [{ email: admin.email }, { email: manager.email }, { email: manual.email }], { staff: [manual.email], other: [admin.email, manager.email] });
+    const r = await reconcile(db.orm.em, { organizationId: org.orgId, source: "scim" });
+    expect(r.status).toBe("needs_approval");
+    expect(r.counts).toMatchObject({ deactivate: 2, managed_active: 3 });
+    expect(r.reason).toMatch(/would deactivate 2 of 3 directory-managed members/);
+    expect(await memberOf(org.orgId, admin.email)).toMatchObject({ role: "administrator", status: "active", source: "manual" });
+  });
+
+  it("a renamed group is held: workspace and project removals count against the directory-managed memberships", async () => {
+    const { org, owner, ws, project } = await setup();
+    const { manual } = org.people;
+    // A member added by hand before the directory became authoritative for the workspace.
+    await owner.workspace.addMember({ id: ws, user_id: manual.userId });
+    await owner.directory.updateSettings({ id: org.orgId, authoritative_workspaces: true, authoritative_projects: true });
+    const people = Array.from({ length: 10 }, (_, i) => ({ email: `w${i}@d.test` }));
+    const emails = people.map((p) => p.email);
+    await directory(org.orgId, [...people, { email: manual.email }], { leads: emails, staff: [...emails, manual.email] });
+    const first = await reconcile(db.orm.em, { organizationId: org.orgId, source: "scim" });
+    expect(first).toMatchObject({ status: "applied", counts: { workspace_join: 10, project_join: 11 } });
+    const count = async (sql: string, id: number) => Number((await db.orm.em.fork().execute<{ n: string }[]>(sql, [id]))[0]!.n);
+    const wsMembers = () => count(`select count(*) as n from workspace_members where workspace_id = ?`, ws);
+    const prMembers = () => count(`select count(*) as n from project_members where project_id = ? and direct`, project);
+    expect([await wsMembers(), await prMembers()]).toEqual([11, 11]);
+
+    // The identity provider renames "staff": the roles (from "leads") stay, the mapped workspace and project would empty.
+    await directory(org.orgId, [...people, { email: manual.email }], { leads: emails, "staff (renamed)": [...emails, manual.email] });
+    const r = await reconcile(db.orm.em, { organizationId: org.orgId, source: "scim" });
+    expect(r.status).toBe("needs_approval");
+    expect(r.counts).toMatchObject({ deactivate: 0, workspace_leave: 11, managed_workspace_members: 11, project_leave: 11, managed_project_members: 11 });
+    expect(r.reason).toMatch(/remove 11 of 11 directory-managed workspace memberships/);
+    expect(r.reason).toMatch(/remove 11 of 11 directory-managed project memberships/);
+    expect([await wsMembers(), await prMembers()]).toEqual([11, 11]);
+
+    // One of them leaving the group is within the threshold (1 of 11).
+    await directory(org.orgId, [...people, { email: manual.email }], { leads: emails, staff: [...emails.slice(1), manual.email] });
+    const one = await reconcile(db.orm.em, { organizationId: org.orgId, source: "scim" });
+    expect(one).toMatchObject({ status: "applied", counts: { workspace_leave: 1, project_leave: 1 } });
+  });
+
+  it("groups grant only the roles the instance's edition assigns, whatever mappings were saved", async () => {
+    const { org, owner } = await setup();
+    await owner.directory.updateSettings({ id: org.orgId, mappings: { roles: [{ group: "staff", role: "annotator" }, { group: "leads", role: "manager" }], workspaces: [], projects: [] } });
+    await directory(org.orgId, [{ email: "t1@d.test" }, { email: "t2@d.test" }], { staff: ["t1@d.test", "t2@d.test"], leads: ["t2@d.test"] });
+    const r = await reconcile(db.orm.em, { organizationId: org.orgId, source: "scim", edition: "teams" });
+    expect(r.plan.activate.map((a) => [a.email, a.role])).toEqual([["t2@d.test", "manager"]]);
+    expect(await memberOf(org.orgId, "t1@d.test")).toBeUndefined();
+  });
+
+  it("an approval applies no more than the run approved: a directory that shrank further since is held again", async () => {
+    const { org, owner } = await setup();
+    const people = Array.from({ length: 10 }, (_, i) => ({ email: `a${i}@d.test` }));
+    await directory(org.orgId, people, { staff: people.map((p) => p.email) });
+    expect((await reconcile(db.orm.em, { organizationId: org.orgId, source: "scim" })).status).toBe("applied");
+    await directory(org.orgId, people, { staff: people.slice(2).map((p) => p.email) });
+    const held = await reconcile(db.orm.em, { organizationId: org.orgId, source: "scim" });
+    expect(held).toMatchObject({ status: "needs_approval", counts: { deactivate: 2 } });
+    const { run_id } = await owner.directory.approveRun({ id: org.orgId, run_id: held.runId });
+    // Before the worker runs the approval, three more leave.
+    await directory(org.orgId, people, { staff: people.slice(5).map((p) => p.email) });
+    const forced = await reconcile(db.orm.em, { organizationId: org.orgId, source: "scim", force: true, runId: run_id });
+    expect(forced.status).toBe("needs_approval");
+    expect(forced.counts.deactivate).toBe(5);
+    expect(forced.reason).toMatch(/directory changed since the run was approved/);
+    expect(await memberOf(org.orgId, "a0@d.test")).toMatchObject({ status: "active" });
+    expect((await owner.directory.run({ id: org.orgId, run_id })).status).toBe("needs_approval");
+    // That run, approved in turn, applies; and so does one that does less than the run approved.
+    const { run_id: again } = await owner.directory.approveRun({ id: org.orgId, run_id: forced.runId });
+    await directory(org.orgId, people, { staff: people.slice(4).map((p) => p.email) });
+    expect((await reconcile(db.orm.em, { organizationId: org.orgId, source: "scim", force: true, runId: again })).status).toBe("applied");
+    expect(await memberOf(org.orgId, "a3@d.test")).toMatchObject({ status: "deactivated" });
+    expect(await memberOf(org.orgId, "a4@d.test")).toMatchObject({ status: "active" });
+  });
+
+  it("an approval never skips the empty-directory check, unless the run approved was held for it", async () => {
+    const { org, owner } = await setup();
+    const people = Array.from({ length: 10 }, (_, i) => ({ email: `e${i}@d.test` }));
+    await directory(org.orgId, people, { staff: people.map((p) => p.email) });
+    await reconcile(db.orm.em, { organizationId: org.orgId, source: "scim" });
+    await directory(org.orgId, people, { staff: people.slice(2).map((p) => p.email) });
+    const held = await reconcile(db.orm.em, { organizationId: org.orgId, source: "scim" });
+    expect(held.status).toBe("needs_approval");
+    const { run_id } = await owner.directory.approveRun({ id: org.orgId, run_id: held.runId });
+    // The directory comes back empty before the approval runs.
+    await directory(org.orgId, [], {});
+    const forced = await reconcile(db.orm.em, { organizationId: org.orgId, source: "scim", force: true, runId: run_id });
+    expect(forced.status).toBe("needs_approval");
+    expect(forced.reason).toMatch(/no users/);
+    expect(await memberOf(org.orgId, "e5@d.test")).toMatchObject({ status: "active" });
+    // Approving the empty directory's own hold applies it.
+    const { run_id: emptied } = await owner.directory.approveRun({ id: org.orgId, run_id: forced.runId });
+    expect((await reconcile(db.orm.em, { organizationId: org.orgId, source: "scim", force: true, runId: emptied })).status).toBe("applied");
+    expect(await memberOf(org.orgId, "e5@d.test")).toMatchObject({ status: "deactivated" });
+  });
+});
+
 describe("sync runs name places and people", () => {
   it("a preview's plan names the workspaces, projects and people (members by their Lattice name), with ids beside", async () => {
     const { org, ws, project } = await setup();

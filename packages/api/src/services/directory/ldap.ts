@@ -6,6 +6,7 @@ import { randomUUID } from "node:crypto";
 import type { EntityManager } from "@mikro-orm/postgresql";
 import { Client, type Entry } from "ldapts";
 import type { LdapSettings } from "../../db/entities.js";
+import { normalizeEmail } from "../accounts.js";
 import type { Snapshot, SnapshotGroup, SnapshotUser } from "./reconcile.js";
 
 export const LDAP_DEFAULTS: Omit<LdapSettings, "url" | "bind_dn" | "user_base" | "group_base"> = {
@@ -85,7 +86,7 @@ export async function readLdap(s: LdapSettings, password: string, opts: { timeou
     const keys = new Set<string>();
     for (const e of userEntries) {
       const key = normDn(e.dn);
-      const email = first(e, s.attr_email).trim().toLowerCase();
+      const email = normalizeEmail(first(e, s.attr_email));
       const uid = first(e, s.attr_uid);
       if (uid) byUid.set(uid.toLowerCase(), key);
       keys.add(key);

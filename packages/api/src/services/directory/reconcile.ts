@@ -5,8 +5,10 @@
 // mass-deprovisioning guard holds it for an administrator's approval. Every run is recorded.
 import { randomUUID } from "node:crypto";
 import type { EntityManager } from "@mikro-orm/postgresql";
-import { highestRole, roleRank, type Role } from "@lattice/policy";
-import type { DirectorySource } from "../../db/entities.js";
+import { assignableRoles, highestRole, roleRank, type Edition, type Role } from "@lattice/policy";
+import { loadConfig } from "../../config.js";
+import type { DirectorySource, PROJECT_ROLES } from "../../db/entities.js";
+import { normalizeEmail } from "../accounts.js";
 import { readSettings, type SettingsRow } from "./settings.js";
 
 export interface SnapshotUser {
@@ -29,7 +31,7 @@ export interface Snapshot {
   groups: SnapshotGroup[];
 }
 
-type ProjectRole = "annotator" | "reviewer";
+type ProjectRole = (typeof PROJECT_ROLES)[number];
 
 /**
  * Who an entry is about: the e-mail, and the name the directory gives (recorded with the plan so
@@ -73,7 +75,18 @@ export const PLAN_KINDS = [
   "project_leave",
 ] as const satisfies readonly (keyof Plan)[];
 
-export type Counts = Record<keyof Plan, number> & { directory_users: number; directory_groups: number; managed_active: number };
+/**
+ * The size of each list of the plan, the directory's size, and what the guard weighs removals
+ * against: the active members, workspace memberships and (direct) project memberships this
+ * directory manages before the run.
+ */
+export type Counts = Record<keyof Plan, number> & {
+  directory_users: number;
+  directory_groups: number;
+  managed_active: number;
+  managed_workspace_members: number;
+  managed_project_members: number;
+};
 
 export interface RunResult {
   runId: string;
@@ -121,19 +134,27 @@ interface MemberState {
 }
 
 /** Compute the plan (read-only; a bounded number of queries). */
-export async function computePlan(em: EntityManager, organizationId: number, source: DirectorySource, snapshot: Snapshot, settings: SettingsRow) {
+export async function computePlan(em: EntityManager, organizationId: number, source: DirectorySource, snapshot: Snapshot, settings: SettingsRow, edition: Edition) {
   const plan = emptyPlan();
   const mappings = settings.mappings;
   const matches = (g: SnapshotGroup, name: string) => g.displayName.toLowerCase() === name.toLowerCase() || (g.externalId !== null && g.externalId === name);
+  // Mappings saved under another edition may name roles this one does not assign: they grant nothing.
+  const assignable: readonly string[] = assignableRoles(edition);
 
   // Groups of each directory user (by key).
   const groupsOf = new Map<string, SnapshotGroup[]>();
-  for (const g of snapshot.groups) for (const k of g.members) groupsOf.set(k, [...(groupsOf.get(k) ?? []), g]);
+  for (const g of snapshot.groups) {
+    for (const k of g.members) {
+      const list = groupsOf.get(k);
+      if (list) list.push(g);
+      else groupsOf.set(k, [g]);
+    }
+  }
 
   // One directory identity per e-mail (an active entry wins over an inactive duplicate).
   const byEmail = new Map<string, SnapshotUser>();
   for (const u of snapshot.users) {
-    const email = u.email.trim().toLowerCase();
+    const email = normalizeEmail(u.email);
     if (!email) continue;
     const prev = byEmail.get(email);
     if (!prev || (!prev.active && u.active)) byEmail.set(email, { ...u, email });
@@ -144,7 +165,7 @@ export async function computePlan(em: EntityManager, organizationId: number, sou
   for (const [email, u] of byEmail) {
     const gs = groupsOf.get(u.key) ?? [];
     userGroups.set(email, gs);
-    const roles = mappings.roles.filter((m) => m.role !== ("owner" as string) && gs.some((g) => matches(g, m.group))).map((m) => m.role as Role);
+    const roles = mappings.roles.filter((m) => assignable.includes(m.role) && gs.some((g) => matches(g, m.group))).map((m) => m.role as Role);
     desiredRole.set(email, u.active && roles.length > 0 ? (highestRole(roles) ?? null) : null);
   }
 
@@ -193,7 +214,7 @@ export async function computePlan(em: EntityManager, organizationId: number, sou
       activeAfter.delete(m.email);
     }
   }
-  const managedActive = members.filter((m) => m.status === "active" && m.role !== "owner" && m.source === source).length;
+  const managedActive = members.filter((m) => m.status === "active" && managed(m)).length;
 
   // The seat limit holds for the directory too: activations past it are left out (most
   // elevated roles first), and listed in the plan.
@@ -238,10 +259,14 @@ export async function computePlan(em: EntityManager, organizationId: number, sou
         ).map((r) => r.id)
       : [],
   );
+  // Only the rows the plan can touch: this directory's, and those of the mapped workspaces.
   const wsRows = await em.execute<{ workspace_id: number; user_id: number; email: string; source: string }[]>(
-    `select wm.workspace_id, wm.user_id, u.email, wm.source from workspace_members wm join users u on u.id = wm.user_id where wm.organization_id = ?`,
-    [organizationId],
+    `select wm.workspace_id, wm.user_id, u.email, wm.source from workspace_members wm join users u on u.id = wm.user_id
+      where wm.organization_id = ? and (wm.source = ? or wm.workspace_id in (select jsonb_array_elements_text(?::jsonb)::int))`,
+    [organizationId, source, JSON.stringify([...validWs])],
   );
+  const wsManaged = (r: { workspace_id: number; source: string }) => r.source === source || (settings.authoritative_workspaces && validWs.has(r.workspace_id));
+  const prManaged = (projectId: number, rowSource: string) => rowSource === source || (settings.authoritative_projects && validPr.has(projectId));
   const wantWs = new Set<string>();
   const wantPr = new Map<string, ProjectRole>();
   for (const [email, u] of byEmail) {
@@ -262,29 +287,26 @@ export async function computePlan(em: EntityManager, organizationId: number, sou
     plan.workspace_join.push({ email, user_id: userIdByEmail.get(email) ?? null, workspace: ws });
   }
   for (const r of wsRows) {
-    const isManaged = r.source === source || (settings.authoritative_workspaces && validWs.has(r.workspace_id));
-    if (isManaged && !wantWs.has(`${r.workspace_id}|${r.email}`)) plan.workspace_leave.push({ email: r.email, user_id: r.user_id, workspace: r.workspace_id });
+    if (wsManaged(r) && !wantWs.has(`${r.workspace_id}|${r.email}`)) plan.workspace_leave.push({ email: r.email, user_id: r.user_id, workspace: r.workspace_id });
   }
 
   // ---- Projects ----
   const prRows = await em.execute<{ project_id: number; user_id: number; email: string; source: string; role: ProjectRole | null; direct: boolean }[]>(
-    `select pm.project_id, pm.user_id, u.email, pm.source, pm.role, pm.direct from project_members pm join users u on u.id = pm.user_id where pm.organization_id = ?`,
-    [organizationId],
+    `select pm.project_id, pm.user_id, u.email, pm.source, pm.role, pm.direct from project_members pm join users u on u.id = pm.user_id
+      where pm.organization_id = ? and (pm.source = ? or pm.project_id in (select jsonb_array_elements_text(?::jsonb)::int))`,
+    [organizationId, source, JSON.stringify([...validPr])],
   );
   const havePr = new Map(prRows.map((r) => [`${r.project_id}|${r.email}`, r]));
   for (const [k, role] of wantPr) {
     const [project, email] = [Number(k.split("|")[0]), k.slice(k.indexOf("|") + 1)];
     const r = havePr.get(k);
     if (!r || !r.direct) plan.project_join.push({ email, user_id: userIdByEmail.get(email) ?? null, project, role });
-    else if (r.role !== role || r.source !== source) {
-      const isManaged = r.source === source || (settings.authoritative_projects && validPr.has(project));
-      if (isManaged) plan.project_change.push({ email, user_id: r.user_id, project, from: r.role, to: role });
+    else if ((r.role !== role || r.source !== source) && prManaged(project, r.source)) {
+      plan.project_change.push({ email, user_id: r.user_id, project, from: r.role, to: role });
     }
   }
   for (const r of prRows) {
-    if (!r.direct) continue;
-    const isManaged = r.source === source || (settings.authoritative_projects && validPr.has(r.project_id));
-    if (isManaged && !wantPr.has(`${r.project_id}|${r.email}`)) plan.project_leave.push({ email: r.email, user_id: r.user_id, project: r.project_id });
+    if (r.direct && prManaged(r.project_id, r.source) && !wantPr.has(`${r.project_id}|${r.email}`)) plan.project_leave.push({ email: r.email, user_id: r.user_id, project: r.project_id });
   }
 
   // Each entry with the directory's name of the person (see PlanPerson).
@@ -299,16 +321,57 @@ export async function computePlan(em: EntityManager, organizationId: number, sou
   counts.directory_users = snapshot.users.length;
   counts.directory_groups = snapshot.groups.length;
   counts.managed_active = managedActive;
+  // With the predicates that decide the leaves above, so that the guard weighs like with like.
+  counts.managed_workspace_members = wsRows.filter(wsManaged).length;
+  counts.managed_project_members = prRows.filter((r) => r.direct && prManaged(r.project_id, r.source)).length;
   return { plan, counts };
 }
 
-/** Whether the guard holds this plan back, and why. */
-export function guardReason(counts: Counts, snapshot: Snapshot, threshold: number): string | null {
-  if (snapshot.users.length === 0) return "The directory returned no users; nothing was applied. Approve the run if the directory really is empty.";
-  if (counts.managed_active > 0 && counts.deactivate / counts.managed_active > threshold) {
-    return `The run would deactivate ${counts.deactivate} of ${counts.managed_active} directory-managed members (more than ${Math.round(threshold * 100)}%); nothing was applied. Approve the run to apply it.`;
+/** The removals the guard weighs, each against what the directory manages before the run. */
+const GUARDED = [
+  { kind: "deactivate", of: "managed_active", what: (n: number, of: number) => `deactivate ${n} of ${of} directory-managed members` },
+  { kind: "workspace_leave", of: "managed_workspace_members", what: (n: number, of: number) => `remove ${n} of ${of} directory-managed workspace memberships` },
+  { kind: "project_leave", of: "managed_project_members", what: (n: number, of: number) => `remove ${n} of ${of} directory-managed project memberships` },
+] as const satisfies readonly { kind: keyof Plan; of: keyof Counts; what: (n: number, of: number) => string }[];
+
+/**
+ * Whether the guard holds this plan back, and why. `approved` are the counts of the run an
+ * administrator approved, when this run carries out that approval: it passes if it removes no
+ * more than that run would have (each kind on its own), whatever the threshold. An empty
+ * directory is held unless the run approved was itself held for being empty.
+ */
+export function guardReason(counts: Counts, snapshot: Snapshot, threshold: number, approved?: Partial<Counts> | null): string | null {
+  if (snapshot.users.length === 0 && approved?.directory_users !== 0) {
+    return "The directory returned no users; nothing was applied. Approve the run if the directory really is empty.";
   }
-  return null;
+  if (approved) {
+    // A count missing from a stored run bounds at 0: when in doubt, ask again.
+    const over = GUARDED.filter((g) => counts[g.kind] > (approved[g.kind] ?? 0));
+    if (over.length === 0) return null;
+    const what = over.map((g) => `${g.what(counts[g.kind], counts[g.of])} (the approved run: ${approved[g.kind] ?? 0})`).join(", and ");
+    return `The directory changed since the run was approved: this run would ${what}; nothing was applied. Approve this run to apply it.`;
+  }
+  // Removals with nothing managed to weigh them against are held too.
+  const over = GUARDED.filter((g) => counts[g.kind] > 0 && (counts[g.of] === 0 || counts[g.kind] / counts[g.of] > threshold));
+  if (over.length === 0) return null;
+  const what = over.map((g) => g.what(counts[g.kind], counts[g.of])).join(", and ");
+  return `The run would ${what} (more than ${Math.round(threshold * 100)}%); nothing was applied. Approve the run to apply it.`;
+}
+
+/**
+ * The counts of the run that the forced run `runId` carries out, or null when there is none
+ * with counts (e.g. a failed LDAP read was approved: the new read is guarded as usual).
+ * approveRun marks the held run approved and records the forced run in one transaction, so
+ * both carry the same approved_at (that transaction's now()): that is the link between them.
+ */
+async function approvedCounts(em: EntityManager, organizationId: number, runId: string): Promise<Partial<Counts> | null> {
+  const rows = await em.execute<{ counts: Partial<Counts> | null }[]>(
+    `select a.counts from sync_runs r
+       join sync_runs a on a.organization_id = r.organization_id and a.source = r.source and a.approved_at = r.approved_at and a.id <> r.id and a.status = 'approved'
+      where r.id = ? and r.organization_id = ?`,
+    [runId, organizationId],
+  );
+  return rows.length === 1 ? rows[0]!.counts : null;
 }
 
 function planWrites(c: Counts): number {
@@ -431,8 +494,13 @@ export interface ReconcileOptions {
   source: DirectorySource;
   /** Preview only: compute and record the plan, apply nothing. */
   dryRun?: boolean;
-  /** Approved by an administrator: the guard does not hold the run. */
+  /**
+   * This run carries out an administrator's approval (`runId` is the run approveRun recorded):
+   * the guard lets it remove as much as the approved run would have, and no more.
+   */
   force?: boolean;
+  /** Which roles groups may grant; default: the instance's (LATTICE_EDITION). */
+  edition?: Edition;
   trigger?: string;
   requestedBy?: number | null;
   /** The directory to reconcile against; default: the directory tables. */
@@ -479,8 +547,9 @@ export async function reconcile(rootEm: EntityManager, o: ReconcileOptions): Pro
       await em.execute(`select id from organizations where id = ? for update`, [o.organizationId]);
       const settings = await readSettings(em, o.organizationId);
       const snapshot = o.snapshot ?? (await loadSnapshot(em, o.organizationId, o.source));
-      const { plan, counts } = await computePlan(em, o.organizationId, o.source, snapshot, settings);
-      const reason = o.force ? null : guardReason(counts, snapshot, settings.guard_threshold);
+      const { plan, counts } = await computePlan(em, o.organizationId, o.source, snapshot, settings, o.edition ?? loadConfig().LATTICE_EDITION);
+      const approved = o.force ? await approvedCounts(em, o.organizationId, runId) : undefined;
+      const reason = guardReason(counts, snapshot, settings.guard_threshold, approved);
       let status: RunResult["status"];
       if (o.dryRun) status = "planned";
       else if (reason) status = "needs_approval";

@@ -7,6 +7,7 @@ import type { EntityManager } from "@mikro-orm/postgresql";
 import { parse as parseFilter, type Filter } from "scim2-parse-filter";
 import { scimPatch, type ScimPatchOperation } from "scim-patch";
 import { isStorableText } from "../../schemas.js";
+import { normalizeEmail } from "../accounts.js";
 
 export const SCIM_ERROR = "urn:ietf:params:scim:api:messages:2.0:Error";
 export const SCIM_LIST = "urn:ietf:params:scim:api:messages:2.0:ListResponse";
@@ -130,7 +131,8 @@ function userFields(body: unknown): UserFields {
   const userName = str(r.userName, "userName", 500, true)!;
   const emails = Array.isArray(r.emails) ? (r.emails as unknown[]).map(obj).filter((e): e is Record<string, unknown> => !!e && typeof e.value === "string") : [];
   const primary = emails.find((e) => e.primary === true || e.primary === "True" || e.primary === "true") ?? emails.find((e) => e.type === "work") ?? emails[0];
-  const email = (str(primary?.value, "emails.value", 254) ?? (userName.includes("@") ? userName : null))?.toLowerCase();
+  const address = str(primary?.value, "emails.value", 254) ?? (userName.includes("@") ? userName : null);
+  const email = address === null ? null : normalizeEmail(address);
   if (!email || !/^[^\s@]+@[^\s@]+$/.test(email)) throw new ScimError(400, "A user needs an e-mail address (emails[primary].value, or a userName that is one).", "invalidValue");
   const name = obj(r.name) ?? {};
   const extra: Record<string, unknown> = {};
@@ -619,7 +621,11 @@ async function groups(method: string, id: string | undefined, req: ScimRequest, 
             where m.organization_id = ? and m.group_id in (select jsonb_array_elements_text(?::jsonb)::uuid) order by u.user_name`,
           [organizationId, JSON.stringify(rows.map((r) => r.id))],
         );
-        for (const m of ms) byGroup.set(m.group_id, [...(byGroup.get(m.group_id) ?? []), { id: m.id, user_name: m.user_name }]);
+        for (const m of ms) {
+          const list = byGroup.get(m.group_id);
+          if (list) list.push({ id: m.id, user_name: m.user_name });
+          else byGroup.set(m.group_id, [{ id: m.id, user_name: m.user_name }]);
+        }
       }
       const out = rows.map((r) => groupResource(r, withMembers ? (byGroup.get(r.id) ?? []) : null));
       return { status: 200, body: list(out, start, total) };

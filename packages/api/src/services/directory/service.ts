@@ -11,7 +11,7 @@ import { enqueueInTransaction } from "../../jobs/clients.js";
 import { audit } from "../audit.js";
 import { LDAP_DEFAULTS, testLdapConnection, type TestConnectionResult } from "./ldap.js";
 import { PLAN_KINDS, startRun, type Plan } from "./reconcile.js";
-import { decryptSecret, encryptSecret, ensureSettingsRow, readSettings, rotateScimToken } from "./settings.js";
+import { decryptSecret, encryptSecret, ensureSettingsRow, readSettings, recordLdapRun, rotateScimToken } from "./settings.js";
 
 type OrgContext = Context & { organization: IOrganization; membership: IMembership; user: IUser };
 
@@ -153,6 +153,7 @@ export async function requestLdapSync(ctx: OrgContext, dryRun: boolean): Promise
     const s = await readSettings(em, ctx.organization.id);
     if (!s.ldap) throw new DomainError("RULE_REFUSED", "No LDAP connection is configured; save the settings first.");
     const runId = await startRun(em, { organizationId: ctx.organization.id, source: "ldap", trigger: "manual", dryRun, requestedBy: ctx.user.id });
+    if (!dryRun) await recordLdapRun(em, ctx.organization.id);
     await enqueueInTransaction(em, "directory.ldapSync", { organizationId: ctx.organization.id, runId, dryRun, force: false }, { ...DIRECTORY_SEND_OPTIONS, id: randomUUID() });
     audit(em, ctx, { action: "directory.manage", targetType: "sync_run", targetId: runId, changes: { sync: { before: null, after: dryRun ? "dry run" : "run" } } });
     await em.flush();
@@ -308,7 +309,11 @@ export async function getRun(ctx: OrgContext, runId: string): Promise<RunDetail>
   return { ...runView(r), plan: await planView(ctx.em, ctx.organization.id, r.plan) };
 }
 
-/** Approve a run the guard held: a forced run of the same source is queued. */
+/**
+ * Approve a run the guard held: a forced run of the same source is queued. It reads the
+ * directory again and applies only if it removes no more than the run approved (reconcile
+ * finds that run by the approval both share: see approvedCounts).
+ */
 export async function approveRun(ctx: OrgContext, runId: string): Promise<{ run_id: string }> {
   return ctx.em.transactional(async (em) => {
     const [r] = await em.execute<{ source: DirectorySource; status: string }[]>(`select source, status from sync_runs where organization_id = ? and id = ? for update`, [
@@ -318,9 +323,11 @@ export async function approveRun(ctx: OrgContext, runId: string): Promise<{ run_
     if (!r) throw new DomainError("NOT_FOUND", "No such sync run.");
     if (r.status !== "needs_approval") throw new DomainError("CONFLICT", `Only a run that needs approval can be approved; this one is ${r.status.replace("_", " ")}.`);
     await em.execute(`update sync_runs set status = 'approved', approved_by_id = ?, approved_at = now() where id = ?`, [ctx.user.id, runId]);
-    // The forced run passes the guard on this approval: it names the approver too.
+    // The forced run carries out this approval: it names the approver too, with the same
+    // approved_at (this transaction's now()), which links it to the run approved.
     const next = await startRun(em, { organizationId: ctx.organization.id, source: r.source, trigger: "approval", dryRun: false, requestedBy: ctx.user.id, approvedBy: ctx.user.id });
     if (r.source === "ldap") {
+      await recordLdapRun(em, ctx.organization.id);
       await enqueueInTransaction(em, "directory.ldapSync", { organizationId: ctx.organization.id, runId: next, dryRun: false, force: true }, { ...DIRECTORY_SEND_OPTIONS, id: randomUUID() });
     } else {
       await enqueueInTransaction(em, "directory.reconcile", { organizationId: ctx.organization.id, source: r.source, force: true, dryRun: false, runId: next }, { ...DIRECTORY_SEND_OPTIONS, id: randomUUID() });

@@ -48,6 +48,14 @@ export async function readSettings(em: EntityManager, organizationId: number): P
   );
 }
 
+/**
+ * The schedule counts its interval from the last LDAP sync queued that may write (not a dry
+ * run): an administrator's sync, or an approval, restarts it.
+ */
+export async function recordLdapRun(em: EntityManager, organizationId: number): Promise<void> {
+  await em.execute(`update directory_settings set ldap_last_run_at = now() where organization_id = ?`, [organizationId]);
+}
+
 /** Make sure the row exists (so it can be updated and locked). */
 export async function ensureSettingsRow(em: EntityManager, organizationId: number): Promise<void> {
   await em.execute(

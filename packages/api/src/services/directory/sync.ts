@@ -1,6 +1,7 @@
 // The worker's side of directory sync: an LDAP run (read → guard → write tables → reconcile),
 // and the reconcile queued after SCIM changes (debounced per organization).
 import type { EntityManager } from "@mikro-orm/postgresql";
+import type { Edition } from "@lattice/policy";
 import type PgBoss from "pg-boss";
 import { queues } from "../../jobs/index.js";
 import { readLdap, writeLdapSnapshot } from "./ldap.js";
@@ -14,6 +15,8 @@ export interface LdapSyncOptions {
   force?: boolean;
   trigger?: string;
   secretKey: string | undefined;
+  /** Which roles groups may grant; default: the instance's (LATTICE_EDITION). */
+  edition?: Edition;
   /** Test hook: read with this instead of ldapts (e.g. to simulate a failure). */
   read?: () => Promise<Snapshot>;
 }
@@ -24,10 +27,12 @@ export interface LdapSyncResult extends Omit<RunResult, "status"> {
   directoryWrites: number;
 }
 
-/** One LDAP sync run. A failed read applies nothing and leaves the run needing approval. */
+/**
+ * One LDAP sync run. A failed read applies nothing and leaves the run needing approval.
+ * (`ldap_last_run_at` was set when the run was queued: see dueLdapOrganizations and recordLdapRun.)
+ */
 export async function runLdapSync(em: EntityManager, o: LdapSyncOptions): Promise<LdapSyncResult> {
   const runId = o.runId ?? (await startRun(em.fork(), { organizationId: o.organizationId, source: "ldap", trigger: o.trigger ?? "schedule", dryRun: !!o.dryRun }));
-  await em.fork().execute(`update directory_settings set ldap_last_run_at = now() where organization_id = ?`, [o.organizationId]);
   let snapshot: Snapshot;
   try {
     const conn = await ldapConnection(em.fork(), o.organizationId, o.secretKey);
@@ -46,6 +51,7 @@ export async function runLdapSync(em: EntityManager, o: LdapSyncOptions): Promis
     runId,
     dryRun: o.dryRun,
     force: o.force,
+    edition: o.edition,
     beforeApply: async (tx) => {
       directoryWrites = await writeLdapSnapshot(tx, o.organizationId, snapshot);
     },
@@ -53,14 +59,25 @@ export async function runLdapSync(em: EntityManager, o: LdapSyncOptions): Promis
   return { ...result, directoryWrites };
 }
 
-/** Organizations whose scheduled LDAP sync is due. */
-export async function dueLdapOrganizations(em: EntityManager): Promise<number[]> {
+/**
+ * Claim the organizations whose scheduled LDAP sync is due, and record a run for each, in the
+ * caller's transaction (which must also queue the runs). One statement marks them as run now,
+ * so that a concurrent or later tick does not claim them again; should queueing fail, the
+ * rollback leaves them due and no run recorded.
+ */
+export async function dueLdapOrganizations(em: EntityManager): Promise<{ organizationId: number; runId: string }[]> {
+  if (!em.isInTransaction()) throw new Error("dueLdapOrganizations needs an open transaction (em.transactional)");
   const rows = await em.execute<{ organization_id: number }[]>(
-    `select organization_id from directory_settings
+    `update directory_settings set ldap_last_run_at = now()
       where ldap is not null and coalesce((ldap->>'schedule_minutes')::int, 0) > 0
-        and (ldap_last_run_at is null or ldap_last_run_at < now() - make_interval(mins => (ldap->>'schedule_minutes')::int))`,
+        and (ldap_last_run_at is null or ldap_last_run_at < now() - make_interval(mins => (ldap->>'schedule_minutes')::int))
+      returning organization_id`,
   );
-  return rows.map((r) => r.organization_id);
+  const due: { organizationId: number; runId: string }[] = [];
+  for (const { organization_id: organizationId } of rows) {
+    due.push({ organizationId, runId: await startRun(em, { organizationId, source: "ldap", trigger: "schedule", dryRun: false }) });
+  }
+  return due;
 }
 
 /**
