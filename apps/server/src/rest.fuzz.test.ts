@@ -241,8 +241,17 @@ async function afterwards(route: string, m: Method, who: string, res: HttpRespon
   }
 }
 
+/**
+ * The fewest cases each property must have tried. fast-check stops a slow run at its time
+ * limit without failing it (a loaded CI machine is not a defect); these floors keep such a
+ * run from passing after a handful of cases. A working run does all of `numRuns` (700 and
+ * 250) in a few seconds on two shared cores, far inside the limits.
+ */
+const MIN_RUNS = { routes: 200, anyPath: 80 } as const;
+
 describe("REST fuzzing", () => {
   it("never answers 500, and every 400 names a field or says what is wrong", { timeout: 60_000 }, async () => {
+    let runs = 0;
     await fc.assert(
       fc.asyncProperty(
         fc.constantFrom(...ROUTES),
@@ -253,6 +262,7 @@ describe("REST fuzzing", () => {
         contentType(),
         auth(),
         async (route, id, userId, qs, raw, type, who) => {
+          runs++;
           const path = route.path.replace("{id}", id).replace("{user_id}", userId);
           const url = qs ? `${path}?${qs}` : path;
           const res = await send(route.method, url, raw, raw === undefined ? undefined : type, who);
@@ -262,6 +272,7 @@ describe("REST fuzzing", () => {
       ),
       { numRuns: 700, interruptAfterTimeLimit: 30_000, markInterruptAsFailure: false },
     );
+    expect(runs, "cases tried before the time limit").toBeGreaterThanOrEqual(MIN_RUNS.routes);
   });
 
   it("never answers 500 for any method on any path under /api", { timeout: 60_000 }, async () => {
@@ -270,8 +281,10 @@ describe("REST fuzzing", () => {
         fc.constantFrom("organizations", "memberships", "tokens", "invite", "reset-token", "switch", "auth", "login", "current-user", "docs", ""),
         segment(),
       );
+    let runs = 0;
     await fc.assert(
       fc.asyncProperty(method(), fc.array(pathPart(), { maxLength: 5 }), fc.boolean(), queryString(), body(), auth(), async (m, parts, slash, qs, raw, who) => {
+        runs++;
         const path = `/api/${parts.join("/")}${slash ? "/" : ""}`;
         const url = qs ? `${path}?${qs}` : path;
         const res = await send(m, url, raw, raw === undefined ? undefined : "application/json", who);
@@ -283,6 +296,7 @@ describe("REST fuzzing", () => {
       }),
       { numRuns: 250, interruptAfterTimeLimit: 15_000, markInterruptAsFailure: false },
     );
+    expect(runs, "cases tried before the time limit").toBeGreaterThanOrEqual(MIN_RUNS.anyPath);
     // The owner is still signed in and still owns the organization.
     const me = await request(app, "GET", "/api/organizations/0", { auth: { token: live.token } });
     expect(me.status).toBe(200);

@@ -1,5 +1,6 @@
 // Instance configuration from the environment, validated once at start. A bad value ends
 // the process with one line naming the variable (see apps/server and apps/worker main).
+import { EDITIONS } from "@lattice/policy";
 import { z } from "zod";
 
 const bool = z
@@ -14,7 +15,7 @@ const schema = z.object({
     .optional(),
   PORT: z.coerce.number().int().min(0).max(65535).default(3000),
   HOST: z.string().min(1).default("127.0.0.1"),
-  LATTICE_EDITION: z.enum(["enterprise", "teams"]).default("enterprise"),
+  LATTICE_EDITION: z.enum(EDITIONS).default("enterprise"),
   LATTICE_MULTI_ORG: bool,
   LATTICE_DISABLE_SIGNUP_WITHOUT_LINK: bool,
   LATTICE_PUBLIC_URL: z.url().optional(),

@@ -1,6 +1,6 @@
 // Shared input and output schemas. REST field names are snake_case (API.md), and the same
 // procedures serve tRPC, so these shapes are used on both faces.
-import { MEMBERSHIP_STATUSES, ROLE_CODES, type ProjectFacts } from "@lattice/policy";
+import { EDITIONS, MEMBERSHIP_STATUSES, ROLE_CODES, type ProjectFacts } from "@lattice/policy";
 import { z } from "zod";
 
 const MAX_INT = 2_147_483_647;
@@ -100,7 +100,7 @@ export const currentUserSchema = z.object({
   /** The organizations you belong to, with your role code and status in each (deactivated ones omitted). */
   organizations: z.array(organizationSummarySchema.extend({ role: z.enum(ROLE_CODES), status: z.enum(MEMBERSHIP_STATUSES) })),
   /** The instance's edition: which roles can be assigned (`assignableRoles` in the policy). */
-  edition: z.enum(["enterprise", "teams"]),
+  edition: z.enum(EDITIONS),
 });
 
 export const memberSchema = z.object({

@@ -71,6 +71,7 @@ export {
   scopeRule,
   projectReadRule,
   projectManageRule,
+  tokenProjectRule,
   workspaceReadRule,
   workspaceManageRule,
   dashboardScope,

@@ -3,11 +3,12 @@
 
 import { ACTION_CATALOGUE, ACTIONS } from "./actions.js";
 import type { Action, ActionSpec, FactNameByKind, KindOf, ResourceKind, ScopedAction } from "./actions.js";
-import { FACTS_OF_KIND, cellRule, dashboardRules, truthTable } from "./compile.js";
+import { FACTS_OF_KIND, IMPLICATIONS, cellRule, dashboardRules, truthTable } from "./compile.js";
 import type { DashboardRules } from "./compile.js";
-import { FALSE_RULE, evaluateRule, factsFromBits } from "./facts.js";
+import { FALSE_RULE, evaluateRule, factsFromBits, freezeRule, ruleAnd, simplifyRule } from "./facts.js";
 import type {
   Conjunction,
+  Implication,
   JobFacts,
   MemberFacts,
   ProjectFact,
@@ -278,6 +279,14 @@ export function projectReadRule(role: Role): Rule<ProjectFact> {
  */
 export function projectManageRule(role: Role): Rule<ProjectFact> {
   return scopeRule("project.update", role);
+}
+
+/**
+ * The projects `rule` reaches through an API token of `role`: the rule and `apiToken.use`
+ * together (Table 3 gives managers API access to their own or workspace projects only).
+ */
+export function tokenProjectRule(role: Role, rule: Rule<ProjectFact>): Rule<ProjectFact> {
+  return freezeRule(simplifyRule(ruleAnd(rule, scopeRule("apiToken.use", role)), IMPLICATIONS.project as readonly Implication<ProjectFact>[]));
 }
 
 /** Which workspaces the role sees (`workspace.read`): the visibility of the workspace list. */

@@ -13,11 +13,12 @@ import {
   projectManageRule,
   projectReadRule,
   scopeRule,
+  tokenProjectRule,
   workspaceManageRule,
   workspaceReadRule,
 } from "./index.js";
 import type { Rule } from "./index.js";
-import { simplifyRule } from "./facts.js";
+import { factsFromBits, simplifyRule } from "./facts.js";
 
 describe("rules", () => {
   it("[] is false, [[]] is true, literals may be negated", () => {
@@ -93,5 +94,21 @@ describe("fact names", () => {
     expect(new Set(FACT_NAMES).size).toBe(FACT_NAMES.length);
     expect(new Set([...PROJECT_FACTS, ...WORK_FACTS, ...WORKSPACE_FACTS, ...MEMBER_FACTS, ...JOB_FACTS])).toEqual(new Set(FACT_NAMES));
     expect(WORK_FACTS).toEqual([...PROJECT_FACTS, "ownWork"]);
+  });
+
+  it("tokenProjectRule reaches exactly where the rule and apiToken.use both hold, for every role and fact combination", () => {
+    for (const role of ROLES) {
+      for (const rule of [projectReadRule(role), projectManageRule(role)]) {
+        const token = tokenProjectRule(role, rule);
+        for (let bits = 0; bits < 1 << PROJECT_FACTS.length; bits++) {
+          const facts = factsFromBits(PROJECT_FACTS, bits);
+          expect(evaluateRule(token, facts)).toBe(evaluateRule(rule, facts) && evaluateRule(scopeRule("apiToken.use", role), facts));
+        }
+      }
+    }
+    // A manager's token does not reach projects they were only invited to.
+    const invited = factsFromBits(PROJECT_FACTS, 1 << PROJECT_FACTS.indexOf("projectMember"));
+    expect(evaluateRule(projectReadRule("manager"), invited)).toBe(true);
+    expect(evaluateRule(tokenProjectRule("manager", projectReadRule("manager")), invited)).toBe(false);
   });
 });

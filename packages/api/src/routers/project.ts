@@ -1,5 +1,6 @@
 import { z } from "zod";
 import {
+  ACCESS_REASONS,
   addProjectMember,
   createProject,
   deleteProject,
@@ -35,6 +36,9 @@ const byId = z.object({ id: idSchema });
 const settingsInput = z
   .object({ annotators_may_view_own_data: z.boolean().optional(), labeling_restricted_to_assigned: z.boolean().optional() })
   .strict();
+
+/** Why someone reaches a project (the access review). */
+const reasonSchema = z.enum(ACCESS_REASONS);
 
 export const projectRouter = {
   list: orgProcedure
@@ -141,15 +145,13 @@ export const projectRouter = {
             user: personSchema,
             role: z.string(),
             can_manage: z.boolean(),
-            reasons: z.array(z.enum(["role", "own_sandbox", "workspace_member", "project_member", "task_assignment", "creator"])),
+            reasons: z.array(reasonSchema),
           }),
         ),
       }),
     )
     .query(({ ctx, input }) => projectAccess(ctx, input.id)),
 };
-
-const reasonSchema = z.enum(["role", "own_sandbox", "workspace_member", "project_member", "task_assignment", "creator"]);
 
 export const accessRouter = {
   /** Which projects a member reaches and why (limited to projects the caller may review). */

@@ -5,7 +5,8 @@
 import type { Context } from "../context.js";
 import type { IMembership, IOrganization, IUser } from "../db/entities.js";
 import { personView } from "./tasks.js";
-import { pageLinks } from "./paging.js";
+import { pageLinks, pageTotal } from "./paging.js";
+import { containsPattern } from "./sql.js";
 
 type OrgContext = Context & { organization: IOrganization; membership: IMembership; user: IUser };
 
@@ -37,7 +38,6 @@ interface LogRow {
   email: string | null;
   name: string | null;
   is_member: boolean;
-  total: string;
 }
 
 /** The annotation a row is about, when its target is one (target ids are text). */
@@ -76,7 +76,7 @@ export async function listActivity(ctx: OrgContext, input: ActivityInput, basePa
     params.push(String(input.workspace), ctx.organization.id, input.workspace, ctx.organization.id, input.workspace);
   }
   if (input.search) {
-    const like = `%${input.search.replace(/[\\%_]/g, (c) => `\\${c}`)}%`;
+    const like = containsPattern(input.search);
     // People are found by name or email only while they are members.
     where.push(`(l.action ilike ? or l.target_type ilike ? or l.path ilike ? or (m.id is not null and (u.email ilike ? or u.name ilike ?)))`);
     params.push(like, like, like, like, like);
@@ -88,17 +88,16 @@ export async function listActivity(ctx: OrgContext, input: ActivityInput, basePa
       where ${where.join(" and ")}`;
   const rows = await ctx.em.execute<LogRow[]>(
     `select l.id, l.created_at, l.actor_id, l.action, l.target_type, l.target_id, l.changes, l.method, l.path, l.ip,
-            u.email, u.name, m.id is not null as is_member, count(*) over () as total
+            u.email, u.name, m.id is not null as is_member
        ${from}
       order by l.created_at desc, l.id desc
       limit ? offset ?`,
     [...params, input.page_size, offset],
   );
-  let count = Number(rows[0]?.total ?? 0);
-  if (rows.length === 0 && offset > 0) {
+  const count = await pageTotal(offset, input.page_size, rows.length, async () => {
     const [c] = await ctx.em.execute<{ n: string }[]>(`select count(*) as n ${from}`, params);
-    count = Number(c?.n ?? 0);
-  }
+    return Number(c?.n ?? 0);
+  });
   const link = (page: number) => {
     const q = new URLSearchParams();
     if (input.user !== undefined) q.set("user", String(input.user));

@@ -177,7 +177,7 @@ describe("dashboard summary", () => {
     const reviewer = await callerFor(db.orm, { cookies: f.org.people.reviewer.cookies });
     await expect(reviewer.dashboard.summary({ scope: "organization" })).rejects.toMatchObject({
       code: "FORBIDDEN",
-      message: "Reviewers can view dashboards of a project at most, not of the whole organization.",
+      message: "Reviewers can view dashboards of the projects they see only, not of the whole organization.",
     });
   });
 });

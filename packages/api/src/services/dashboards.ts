@@ -7,20 +7,22 @@
 // of them agreeing; summing per annotation gives each annotator's pairs, and halving the sums
 // over a project gives the project's pairs (each pair has two sides).
 import {
-  DASHBOARD_SCOPES,
+  PROJECT_FACTS,
+  WORKSPACE_FACTS,
   can,
   dashboardRule,
-  dashboardScope,
   explain,
   projectReadRule,
   type DashboardScope,
-  type Role,
+  type DashboardTarget,
+  type ProjectFacts,
+  type WorkspaceFacts,
 } from "@lattice/policy";
 import type { Context } from "../context.js";
 import type { IMembership, IOrganization, IUser } from "../db/entities.js";
 import { DomainError } from "../errors.js";
 import { personView } from "./tasks.js";
-import { projectFor, projectRuleSql, workspaceFor, type Sql } from "./visibility.js";
+import { projectFor, projectRuleFor, projectRuleSql, workspaceFor, type Sql } from "./visibility.js";
 import { subjectOf } from "./workspaces.js";
 
 type OrgContext = Context & { organization: IOrganization; membership: IMembership; user: IUser };
@@ -32,18 +34,21 @@ export interface SummaryInput {
   days: number;
 }
 
-const WHO: Record<Role, string> = {
-  annotator: "Annotators",
-  reviewer: "Reviewers",
-  manager: "Managers",
-  administrator: "Administrators",
-  owner: "The owner",
-};
+const NO_PROJECT_FACTS = Object.fromEntries(PROJECT_FACTS.map((f) => [f, false])) as unknown as ProjectFacts;
+const NO_WORKSPACE_FACTS = Object.fromEntries(WORKSPACE_FACTS.map((f) => [f, false])) as unknown as WorkspaceFacts;
+
+/** A dashboard of `scope` in general (no particular project or workspace), to ask the policy why it is beyond a role. */
+function anyDashboard(scope: DashboardScope): DashboardTarget {
+  if (scope === "project") return { scope, project: NO_PROJECT_FACTS };
+  if (scope === "workspace") return { scope, workspace: NO_WORKSPACE_FACTS };
+  return { scope };
+}
 
 /**
  * The projects a summary covers, as SQL over `p` (projects) joined to `w` (workspaces), after
  * the scope check: NOT_FOUND for a project or workspace the caller does not see, FORBIDDEN
- * (with the policy's reason) for one they see but whose dashboard is beyond their scope.
+ * (with the policy's reason) for a scope beyond their role, or one they see but whose
+ * dashboard is not theirs. Through an API token, only projects the token reaches count.
  *
  * - `own`: the caller's own work, in projects they see.
  * - `project` with `id`: that project. `workspace` with `id`: the projects of that workspace.
@@ -56,11 +61,11 @@ async function scopeProjects(ctx: OrgContext, input: Omit<SummaryInput, "days">)
   const role = ctx.membership.role!;
   const org = ctx.organization.id;
   const me = ctx.user.id;
-  const widest = dashboardScope(role);
-  if (DASHBOARD_SCOPES.indexOf(input.scope) > DASHBOARD_SCOPES.indexOf(widest)) {
-    throw new DomainError("FORBIDDEN", `${WHO[role]} can view dashboards of ${widest === "own" ? "their own work" : `a ${widest}`} at most, not of ${input.scope === "organization" ? "the whole organization" : `a ${input.scope}`}.`);
+  // A scope whose rule admits nothing is beyond the role, whatever the dashboard.
+  if (dashboardRule(role, input.scope).length === 0) {
+    throw new DomainError("FORBIDDEN", explain(subject, "dashboard.view", anyDashboard(input.scope)).reason);
   }
-  const visible = projectRuleSql(projectReadRule(role), me);
+  const visible = projectRuleSql(projectRuleFor(subject, projectReadRule(role)), me);
   if (input.scope === "project" && input.id !== undefined) {
     const { facts } = await projectFor(ctx.em, subject, org, me, input.id, "project.read");
     const decision = explain(subject, "dashboard.view", { scope: "project", project: facts });
@@ -73,7 +78,7 @@ async function scopeProjects(ctx: OrgContext, input: Omit<SummaryInput, "days">)
     if (!decision.allowed) throw new DomainError("FORBIDDEN", decision.reason);
     return { sql: `p.workspace_id = ? and (${visible.sql})`, params: [input.id, ...visible.params] };
   }
-  if (input.scope === "project" || input.scope === "workspace") return projectRuleSql(dashboardRule(role, "project"), me);
+  if (input.scope === "project" || input.scope === "workspace") return projectRuleSql(projectRuleFor(subject, dashboardRule(role, "project")), me);
   if (input.id !== undefined) throw new DomainError("INVALID", `id: only a project or workspace dashboard takes an id.`, { field: "id" });
   return visible;
 }

@@ -10,7 +10,7 @@
 // Not copied: the pin, project members, task assignments, reviews (copies are `pending`, with no
 // reviewer or comment) and the activity log.
 import { randomUUID } from "node:crypto";
-import type { EntityManager, QueryResult } from "@mikro-orm/postgresql";
+import type { QueryResult } from "@mikro-orm/postgresql";
 import { z } from "zod";
 import type { Context } from "../context.js";
 import type { IMembership, IOrganization, IUser } from "../db/entities.js";
@@ -20,7 +20,7 @@ import { DomainError } from "../errors.js";
 import { enqueueInTransaction, runJobAttempt, type AttemptOutcome, type AttemptWork } from "../jobs/index.js";
 import { audit } from "./audit.js";
 import { projectFor, workspaceFor } from "./visibility.js";
-import { subjectOf } from "./workspaces.js";
+import { ownSandboxId, subjectOf } from "./workspaces.js";
 
 type OrgContext = Context & { organization: IOrganization; membership: IMembership; user: IUser };
 
@@ -79,15 +79,6 @@ export function checkDuplicateInput(input: DuplicateInput): void {
   if (input.ground_truth && input.mode !== "settings,data,annotations") {
     throw new DomainError("INVALID", `ground_truth: applies only to mode "settings,data,annotations"`, { field: "ground_truth" });
   }
-}
-
-async function ownSandboxId(em: EntityManager, organizationId: number, userId: number): Promise<number> {
-  const [row] = await em.execute<{ id: number }[]>(
-    `select id from workspaces where organization_id = ? and is_sandbox and sandbox_user_id = ?`,
-    [organizationId, userId],
-  );
-  if (!row) throw new DomainError("NOT_FOUND", "You have no sandbox in this organization; name a destination workspace.", { field: "workspace" });
-  return row.id;
 }
 
 /**

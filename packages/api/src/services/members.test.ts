@@ -328,4 +328,56 @@ describe("removal", () => {
     const back = await (await callerFor(db.orm)).auth.login({ email: f.people.man.email, password: SEED_PASSWORD, invite_token: token });
     expect(back.active_organization).toMatchObject({ id: f.orgId, role: "NO", status: "pending" });
   });
+
+  it("ends the member's workspace and project memberships (here only), so a returning member regains none of that access", async () => {
+    const f = await seedOrganization(db.orm, { owner: "owner", ann: "annotator" });
+    const elsewhere = await seedOrganization(db.orm, { owner: "owner" });
+    const owner = await as(f.people.owner);
+    const ws = await owner.workspace.create({ title: "Team" });
+    const other = await owner.workspace.create({ title: "Other" });
+    const inTeam = await owner.project.create({ title: "In the team", workspace: ws.id });
+    const invited = await owner.project.create({ title: "Invited", workspace: other.id });
+    await owner.workspace.addMember({ id: ws.id, user_id: f.people.ann.userId });
+    await owner.project.addMember({ id: invited.id, user_id: f.people.ann.userId });
+    const annotator = await as(f.people.ann);
+    expect((await annotator.project.list({ filter: "all", page: 1, page_size: 30 })).results.map((p) => p.title).sort()).toEqual(["In the team", "Invited"]);
+    // The same person's ties in another organization are not this removal's business.
+    const em = db.orm.em.fork();
+    const [elsewhereWs] = await em.execute<{ id: number }[]>(
+      `insert into workspaces (organization_id, title, is_sandbox, created_by_id, created_at, updated_at) values (?, 'Theirs', false, ?, now(), now()) returning id`,
+      [elsewhere.orgId, elsewhere.people.owner.userId],
+    );
+    await em.execute(`insert into memberships (organization_id, user_id, role, status, source, created_at, updated_at) values (?, ?, 'annotator', 'active', 'manual', now(), now())`, [
+      elsewhere.orgId,
+      f.people.ann.userId,
+    ]);
+    await em.execute(`insert into workspace_members (organization_id, workspace_id, user_id, source, created_at) values (?, ?, ?, 'manual', now())`, [
+      elsewhere.orgId,
+      elsewhereWs!.id,
+      f.people.ann.userId,
+    ]);
+    const ties = async (orgId: number) => {
+      const [row] = await em.execute<{ workspaces: string; projects: string }[]>(
+        `select (select count(*) from workspace_members where organization_id = ? and user_id = ?) as workspaces,
+                (select count(*) from project_members where organization_id = ? and user_id = ?) as projects`,
+        [orgId, f.people.ann.userId, orgId, f.people.ann.userId],
+      );
+      return { workspaces: Number(row!.workspaces), projects: Number(row!.projects) };
+    };
+    expect(await ties(f.orgId)).toEqual({ workspaces: 1, projects: 1 });
+
+    await owner.member.remove({ id: 0, user_id: f.people.ann.userId });
+    expect(await ties(f.orgId)).toEqual({ workspaces: 0, projects: 0 });
+    expect(await ties(elsewhere.orgId)).toEqual({ workspaces: 1, projects: 0 });
+    expect((await owner.workspace.members({ id: ws.id })).map((m) => m.id)).not.toContain(f.people.ann.userId);
+    expect((await owner.project.members({ id: invited.id })).map((m) => m.id)).not.toContain(f.people.ann.userId);
+
+    // Invited again and activated with the same role: a fresh start, no old project in sight.
+    const { token } = await owner.invite.get({ id: 0 });
+    await (await callerFor(db.orm)).auth.login({ email: f.people.ann.email, password: SEED_PASSWORD, invite_token: token });
+    expect((await owner.member.update({ id: 0, user_id: f.people.ann.userId, role: "AN" })).status).toBe("active");
+    const back = await as(f.people.ann);
+    expect((await back.project.list({ filter: "all", page: 1, page_size: 30 })).count).toBe(0);
+    expect(await errorCode(back.project.get({ id: inTeam.id }))).toBe("NOT_FOUND");
+  });
 });

@@ -16,11 +16,23 @@ import {
   type RoleCode,
 } from "@lattice/policy";
 import type { Context } from "../context.js";
-import { ApiToken, Membership, Organization, User, type IMembership, type IOrganization, type IUser } from "../db/entities.js";
+import {
+  ApiToken,
+  Membership,
+  Organization,
+  ProjectMember,
+  User,
+  WorkspaceMember,
+  type IMembership,
+  type IOrganization,
+  type IUser,
+} from "../db/entities.js";
 import { DomainError } from "../errors.js";
 import { audit } from "./audit.js";
 import { assertRoleNotDirectoryManaged, roleDirectoryManagedSql } from "./directory/settings.js";
+import { activeSeats } from "./organizations.js";
 import { pageLinks } from "./paging.js";
+import { containsPattern } from "./sql.js";
 
 type OrgContext = Context & { organization: IOrganization; membership: IMembership; user: IUser };
 
@@ -80,10 +92,6 @@ export interface ListMembersInput {
   search?: string;
 }
 
-function escapeLike(s: string): string {
-  return s.replace(/[\\%_]/g, (c) => `\\${c}`);
-}
-
 /** One page of the People list: one query (plus a count only when the page is past the end). */
 export async function listMembers(ctx: OrgContext, input: ListMembersInput, basePath: string) {
   const where: string[] = ["m.organization_id = ?"];
@@ -105,7 +113,7 @@ export async function listMembers(ctx: OrgContext, input: ListMembersInput, base
   }
   if (input.search) {
     where.push(`(u.email ilike ? or u.name ilike ?)`);
-    const like = `%${escapeLike(input.search)}%`;
+    const like = containsPattern(input.search);
     params.push(like, like);
   }
   const offset = (input.page - 1) * input.page_size;
@@ -196,8 +204,7 @@ export async function setMemberRole(ctx: OrgContext, input: { user_id: number; r
       }
     } else {
       if (target.status !== "active") {
-        const [row] = await em.execute<{ n: string }[]>(`select count(*) as n from memberships where organization_id = ? and status = 'active'`, [org.id]);
-        const used = Number(row?.n ?? 0);
+        const used = await activeSeats(em, org.id);
         if (org.seatLimit !== null && org.seatLimit !== undefined && used >= org.seatLimit) {
           throw new DomainError(
             "RULE_REFUSED",
@@ -223,7 +230,11 @@ export async function setMemberRole(ctx: OrgContext, input: { user_id: number; r
   });
 }
 
-/** Remove a member: their work stays (shown as a deleted user); they must be re-invited to return. */
+/**
+ * Remove a member: their work stays (shown as a deleted user); they must be re-invited to
+ * return, and then come back with no workspace or project membership (ties end with the
+ * membership, so a returning person regains nothing of their old access by default).
+ */
 export async function removeMember(ctx: OrgContext, userId: number): Promise<{ ok: true }> {
   return ctx.em.transactional(async (em) => {
     const { org, actor } = await lockAndReload(em, ctx);
@@ -235,6 +246,8 @@ export async function removeMember(ctx: OrgContext, userId: number): Promise<{ o
     await assertRoleNotDirectoryManaged(em, org.id, target);
     const before = memberCode(target);
     await em.nativeDelete(Membership, { id: target.id });
+    await em.nativeDelete(WorkspaceMember, { organization: org.id, user: userId });
+    await em.nativeDelete(ProjectMember, { organization: org.id, user: userId });
     await em.nativeDelete(ApiToken, { organization: org.id, user: userId });
     await em.nativeUpdate(User, { id: userId, activeOrganization: org.id }, { activeOrganization: null });
     audit(em, ctx, { action: "member.remove", targetType: "membership", targetId: userId, changes: { role: { before, after: null } } });
@@ -251,7 +264,9 @@ export async function transferOwnership(ctx: OrgContext, userId: number): Promis
     if (!target) throw new DomainError("NOT_FOUND", "No such member in this organization.", { field: "user_id" });
     const decision = explainTransferOwnership(ref(actor, ctx.user.id), ref(target, userId));
     if (!decision.allowed) {
-      throw new DomainError(actor.role === "owner" ? "RULE_REFUSED" : "FORBIDDEN", decision.reason, { field: "user_id" });
+      // FORBIDDEN when the caller may not hand over ownership at all; a rule about the target is 422.
+      const mayTransfer = explain({ role: actor.role ?? null, status: actor.status }, "ownership.transfer").allowed;
+      throw new DomainError(mayTransfer ? "RULE_REFUSED" : "FORBIDDEN", decision.reason, { field: "user_id" });
     }
     // Demote first: the partial unique index allows one owner at any instant.
     await em.nativeUpdate(Membership, { id: actor.id }, { role: "administrator" });

@@ -78,14 +78,19 @@ export async function listOrganizations(
   }));
 }
 
+/** Seats in use: the organization's active members. */
+export async function activeSeats(em: EntityManager, organizationId: number): Promise<number> {
+  const [row] = await em.execute<{ n: string }[]>(`select count(*) as n from memberships where organization_id = ? and status = 'active'`, [organizationId]);
+  return Number(row?.n ?? 0);
+}
+
 export async function organizationDetails(em: EntityManager, org: IOrganization) {
-  const [row] = await em.execute<{ n: string }[]>(`select count(*) as n from memberships where organization_id = ? and status = 'active'`, [org.id]);
   return {
     id: org.id,
     title: org.title,
     created_at: org.createdAt.toISOString(),
     seat_limit: org.seatLimit ?? null,
-    seats_used: Number(row?.n ?? 0),
+    seats_used: await activeSeats(em, org.id),
   };
 }
 
@@ -94,8 +99,7 @@ export async function updateOrganization(ctx: Context & { organization: IOrganiz
     const org = await em.findOneOrFail(Organization, ctx.organization.id, { lockMode: LockMode.PESSIMISTIC_WRITE, refresh: true });
     const before = { title: org.title, seat_limit: org.seatLimit ?? null };
     if (input.seat_limit !== undefined && input.seat_limit !== null) {
-      const [row] = await em.execute<{ n: string }[]>(`select count(*) as n from memberships where organization_id = ? and status = 'active'`, [org.id]);
-      const used = Number(row?.n ?? 0);
+      const used = await activeSeats(em, org.id);
       if (input.seat_limit < used) {
         throw new DomainError("RULE_REFUSED", `The seat limit cannot be below the ${used} active members; deactivate members first.`, {
           field: "seat_limit",

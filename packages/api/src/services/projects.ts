@@ -9,6 +9,7 @@ import {
   factsOf,
   projectFactColumns,
   projectFor,
+  projectRuleFor,
   projectRuleSql,
   projectVisibleIdsSql,
   workspaceFor,
@@ -17,9 +18,10 @@ import {
   type ProjectRow,
   type Sql,
 } from "./visibility.js";
-import { subjectOf, type PersonRow } from "./workspaces.js";
+import { assertActiveMember, ownSandboxId, subjectOf, type PersonRow } from "./workspaces.js";
 import { assertProjectNotDirectoryManaged } from "./directory/settings.js";
-import { pageLinks } from "./paging.js";
+import { pageLinks, pageTotal } from "./paging.js";
+import { containsPattern } from "./sql.js";
 
 type OrgContext = Context & { organization: IOrganization; membership: IMembership; user: IUser };
 
@@ -81,7 +83,7 @@ export interface ListProjectsInput {
  * tells the total (a full page, or an empty one past the first).
  */
 export async function listProjects(ctx: OrgContext, input: ListProjectsInput) {
-  const rule = projectReadRule(ctx.membership.role!);
+  const rule = projectRuleFor(subjectOf(ctx), projectReadRule(ctx.membership.role!));
   // Members (reviewers, annotators) see few projects: their ids first, by index. Roles that see
   // the organization scan it in list order, with the rule as a predicate.
   const visibleIds = projectVisibleIdsSql(rule, ctx.organization.id, ctx.user.id);
@@ -89,17 +91,11 @@ export async function listProjects(ctx: OrgContext, input: ListProjectsInput) {
   // Both sides name the organization: its workspaces are found by index, not among every member's sandbox.
   const where = ["p.organization_id = ?", "w.organization_id = ?", `(${visibility.sql})`];
   const params: unknown[] = [ctx.organization.id, ctx.organization.id, ...visibility.params];
-  if (ctx.principal?.via === "token") {
-    // A manager's token reaches only their own or their workspaces' projects (Table 3).
-    const api = projectRuleSql(scopeRule("apiToken.use", ctx.membership.role!), ctx.user.id);
-    where.push(`(${api.sql})`);
-    params.push(...api.params);
-  }
   if (input.filter === "pinned_only") where.push("p.pinned_at is not null");
   if (input.filter === "exclude_pinned") where.push("p.pinned_at is null");
   if (input.search) {
     where.push("p.title ilike ?");
-    params.push(`%${input.search.replace(/[\\%_]/g, (c) => `\\${c}`)}%`);
+    params.push(containsPattern(input.search));
   }
   if (input.workspace) {
     where.push("p.workspace_id = ?");
@@ -125,12 +121,14 @@ export async function listProjects(ctx: OrgContext, input: ListProjectsInput) {
       order by page.pinned_at desc nulls last, page.id desc`,
     [...facts.params, ...params, input.page_size, offset],
   );
-  let count = offset + rows.length;
-  if (rows.length > 0 && rows[0]!.total !== null) count = Number(rows[0]!.total);
-  else if (rows.length === input.page_size || (rows.length === 0 && offset > 0)) {
-    const [c] = await ctx.em.execute<{ n: string }[]>(`select count(*) as n ${from}`, params);
-    count = Number(c?.n ?? 0);
-  }
+  const windowTotal = rows[0]?.total;
+  const count =
+    windowTotal !== undefined && windowTotal !== null
+      ? Number(windowTotal)
+      : await pageTotal(offset, input.page_size, rows.length, async () => {
+          const [c] = await ctx.em.execute<{ n: string }[]>(`select count(*) as n ${from}`, params);
+          return Number(c?.n ?? 0);
+        });
   const link = (page: number) => {
     const q = new URLSearchParams({ filter: input.filter, page: String(page), page_size: String(input.page_size) });
     if (input.search) q.set("search", input.search);
@@ -147,15 +145,6 @@ export async function getProject(ctx: OrgContext, id: number) {
   return projectDetailView(await projectFor(ctx.em, subjectOf(ctx), ctx.organization.id, ctx.user.id, id, "project.read"));
 }
 
-async function ownSandboxId(ctx: OrgContext): Promise<number> {
-  const [row] = await ctx.em.execute<{ id: number }[]>(
-    `select id from workspaces where organization_id = ? and is_sandbox and sandbox_user_id = ?`,
-    [ctx.organization.id, ctx.user.id],
-  );
-  if (!row) throw new DomainError("NOT_FOUND", "You have no sandbox in this organization.", { field: "workspace" });
-  return row.id;
-}
-
 export interface CreateProjectInput {
   title: string;
   description?: string;
@@ -167,8 +156,7 @@ export interface CreateProjectInput {
 
 export async function createProject(ctx: OrgContext, input: CreateProjectInput) {
   return ctx.em.transactional(async (em) => {
-    const tx = { ...ctx, em };
-    const workspaceId = input.workspace ?? (await ownSandboxId(tx));
+    const workspaceId = input.workspace ?? (await ownSandboxId(em, ctx.organization.id, ctx.user.id));
     await workspaceFor(em, subjectOf(ctx), ctx.organization.id, ctx.user.id, workspaceId, "project.create", true);
     let labelConfig = input.label_config ?? "";
     let settings: ProjectSettings = { ...DEFAULT_SETTINGS };
@@ -263,22 +251,23 @@ export async function deleteProject(ctx: OrgContext, id: number) {
  */
 export async function setPinned(ctx: OrgContext, id: number, pinned: boolean, pinnedAt?: string) {
   return ctx.em.transactional(async (em) => {
-    await projectFor(em, subjectOf(ctx), ctx.organization.id, ctx.user.id, id, "project.pin", true);
+    // Locked: the row read here is the row until the write below, which changes only the pin.
+    const found = await projectFor(em, subjectOf(ctx), ctx.organization.id, ctx.user.id, id, "project.pin", true);
     if (pinnedAt !== undefined) {
       const [row] = await em.execute<{ future: boolean }[]>(`select ?::timestamptz > now() as future`, [pinnedAt]);
       if (row?.future) throw new DomainError("INVALID", "pinned_at: must not be in the future", { field: "pinned_at" });
     }
-    const rows = await em.execute<{ id: number }[]>(
+    const rows = await em.execute<{ pinned_at: Date | null }[]>(
       pinned
-        ? `update projects set pinned_at = coalesce(?::timestamptz, now()), pinned_by_id = ? where id = ? and pinned_at is null returning id`
-        : `update projects set pinned_at = null, pinned_by_id = null where id = ? and pinned_at is not null returning id`,
+        ? `update projects set pinned_at = coalesce(?::timestamptz, now()), pinned_by_id = ? where id = ? and pinned_at is null returning pinned_at`
+        : `update projects set pinned_at = null, pinned_by_id = null where id = ? and pinned_at is not null returning pinned_at`,
       pinned ? [pinnedAt ?? null, ctx.user.id, id] : [id],
     );
-    if (rows.length > 0) {
-      audit(em, ctx, { action: pinned ? "project.pin" : "project.unpin", targetType: "project", targetId: id, changes: { pinned: { before: !pinned, after: pinned } } });
-      await em.flush();
-    }
-    return projectView(await projectFor(em, subjectOf(ctx), ctx.organization.id, ctx.user.id, id, "project.read"));
+    const written = rows[0];
+    if (written === undefined) return projectView(found);
+    audit(em, ctx, { action: pinned ? "project.pin" : "project.unpin", targetType: "project", targetId: id, changes: { pinned: { before: !pinned, after: pinned } } });
+    await em.flush();
+    return projectView({ project: { ...found.project, pinned_at: written.pinned_at }, facts: found.facts });
   });
 }
 
@@ -297,9 +286,7 @@ export async function addProjectMember(ctx: OrgContext, id: number, userId: numb
   return ctx.em.transactional(async (em) => {
     await projectFor(em, subjectOf(ctx), ctx.organization.id, ctx.user.id, id, "project.manageMembers", true);
     await assertProjectNotDirectoryManaged(em, ctx.organization.id, id);
-    const [m] = await em.execute<{ status: string }[]>(`select status from memberships where organization_id = ? and user_id = ?`, [ctx.organization.id, userId]);
-    if (!m) throw new DomainError("NOT_FOUND", "No such member in this organization.", { field: "user_id" });
-    if (m.status !== "active") throw new DomainError("RULE_REFUSED", "Only active members can be added; activate them first.", { field: "user_id" });
+    await assertActiveMember(em, ctx.organization.id, userId);
     const rows = await em.execute<{ id: number }[]>(
       `insert into project_members (organization_id, project_id, user_id, direct, assigned, source, created_at) values (?, ?, ?, true, false, 'manual', now())
        on conflict (project_id, user_id) do update set direct = true where not project_members.direct returning id`,
@@ -376,7 +363,9 @@ export async function listTemplates(ctx: OrgContext) {
 
 // ---- Access review ----
 
-export type AccessReason = "role" | "own_sandbox" | "workspace_member" | "project_member" | "task_assignment" | "creator";
+/** Why someone reaches a project, as the access review says it. */
+export const ACCESS_REASONS = ["role", "own_sandbox", "workspace_member", "project_member", "task_assignment", "creator"] as const;
+export type AccessReason = (typeof ACCESS_REASONS)[number];
 
 /** Each tie a person can have to a project, with the reason it gives. */
 const TIES = [
@@ -404,6 +393,9 @@ function accessReasons(role: Role, facts: ProjectFacts): AccessReason[] {
   return reasons;
 }
 
+/** The roles as a PostgreSQL array, lowest first: a role's position in it is its rank. */
+const ROLES_LOWEST_FIRST = `{${ROLES.join(",")}}`;
+
 /** "Someone with the role in `m.role` reaches `p`": each role's read rule, for the person `u.id`. */
 function reachedByMemberSql(): Sql {
   const parts = ROLES.map((role) => {
@@ -428,8 +420,8 @@ export async function projectAccess(ctx: OrgContext, id: number) {
        join projects p on p.id = ? and p.organization_id = m.organization_id
        join workspaces w on w.id = p.workspace_id
       where m.organization_id = ? and m.status = 'active' and (${reached.sql})
-      order by array_position(array['owner','administrator','manager','reviewer','annotator']::text[], m.role), lower(u.name), u.email`,
-    [...facts.params, id, ctx.organization.id, ...reached.params],
+      order by array_position(?::text[], m.role) desc, lower(u.name), u.email`,
+    [...facts.params, id, ctx.organization.id, ...reached.params, ROLES_LOWEST_FIRST],
   );
   const results = rows.map((r) => {
     const f = factsOf(r);
@@ -460,7 +452,7 @@ export async function userAccess(ctx: OrgContext, userId: number, page: number, 
   const role = target.role;
   const facts = projectFactColumns(userId);
   const reach = projectRuleSql(projectReadRule(role), userId);
-  const review = projectRuleSql(scopeRule("project.viewAccess", ctx.membership.role!), ctx.user.id);
+  const review = projectRuleSql(projectRuleFor(subjectOf(ctx), scopeRule("project.viewAccess", ctx.membership.role!)), ctx.user.id);
   const rows = await ctx.em.execute<({ id: number; title: string; workspace_id: number; total: string } & FactColumns)[]>(
     `select p.id, p.title, p.workspace_id, ${facts.sql}, count(*) over () as total
        from projects p join workspaces w on w.id = p.workspace_id

@@ -47,6 +47,58 @@ describe("a manager's API token", () => {
   });
 });
 
+describe("a manager's API token on dashboards", () => {
+  it("counts only the projects the token reaches: not projects the manager was merely invited to", async () => {
+    const org = await seedOrganization(db.orm, { owner: "owner", man: "manager" });
+    const owner = await callerFor(db.orm, { cookies: org.people.owner.cookies });
+    const mine = await owner.workspace.create({ title: "Mine" });
+    const theirs = await owner.workspace.create({ title: "Theirs" });
+    await owner.workspace.addMember({ id: mine.id, user_id: org.people.man.userId });
+    const inMine = await owner.project.create({ title: "In my workspace", workspace: mine.id });
+    const invited = await owner.project.create({ title: "Invited", workspace: theirs.id });
+    await owner.project.create({ title: "Other", workspace: theirs.id });
+    await owner.project.addMember({ id: invited.id, user_id: org.people.man.userId });
+    // A task and an annotation in each of the two projects, so that both have per-project stats.
+    const em = db.orm.em.fork();
+    for (const [projectId, tasks] of [[inMine.id, 2], [invited.id, 5]] as const) {
+      await em.execute(`update projects set task_count = ? where id = ?`, [tasks, projectId]);
+      await em.execute(
+        `with t as (insert into tasks (organization_id, project_id, data, created_at) values (?, ?, '{}'::jsonb, now()) returning id, project_id)
+         insert into annotations (organization_id, project_id, task_id, completed_by_id, result, ground_truth, review_state, created_at, updated_at)
+         select ?, t.project_id, t.id, ?, '1'::jsonb, false, 'pending', now(), now() from t`,
+        [org.orgId, projectId, org.orgId, org.people.man.userId],
+      );
+    }
+    const perProject = (s: { per_project: { project: { id: number } }[] }) => s.per_project.map((p) => p.project.id).sort((a, b) => a - b);
+
+    // In the browser, the manager's workspace dashboard covers their workspace and the invitation.
+    const browser = await callerFor(db.orm, { cookies: org.people.man.cookies });
+    const seen = await browser.dashboard.summary({ scope: "workspace" });
+    expect(seen).toMatchObject({ projects: 2, tasks: 7, annotations: 2 });
+    expect(perProject(seen)).toEqual([inMine.id, invited.id].sort((a, b) => a - b));
+    expect((await browser.dashboard.summary({ scope: "project", id: invited.id })).projects).toBe(1);
+
+    // Through the token, only their own workspace's project: no counts or stats of the invited one.
+    const api = await callerFor(db.orm, { token: org.people.man.token });
+    for (const scope of ["workspace", "project"] as const) {
+      const viaToken = await api.dashboard.summary({ scope });
+      expect(viaToken, scope).toMatchObject({ projects: 1, tasks: 2, annotations: 1 });
+      expect(perProject(viaToken), scope).toEqual([inMine.id]);
+    }
+    const own = await api.dashboard.summary({ scope: "own" });
+    expect(own).toMatchObject({ annotations: 1 });
+    expect(perProject(own)).toEqual([inMine.id]);
+    expect(await errorCode(api.dashboard.summary({ scope: "project", id: invited.id }))).toBe("FORBIDDEN");
+    expect((await api.dashboard.summary({ scope: "workspace", id: mine.id })).projects).toBe(1);
+    // Managers have no organization dashboard, by token or not.
+    expect(await errorCode(api.dashboard.summary({ scope: "organization" }))).toBe("FORBIDDEN");
+
+    // The owner's token sees the organization as the owner does in the browser.
+    const ownerApi = await callerFor(db.orm, { token: org.people.owner.token });
+    expect(await ownerApi.dashboard.summary({ scope: "organization" })).toMatchObject({ projects: 3, tasks: 7, annotations: 2 });
+  });
+});
+
 describe("access review for a user", () => {
   it("lists the projects a member reaches, with reasons, limited to what the caller may review", async () => {
     const org = await seedOrganization(db.orm, { owner: "owner", man: "manager", ann: "annotator" });

@@ -4,8 +4,11 @@
 import {
   explain,
   PROJECT_FACTS,
+  WORKSPACE_FACTS,
   foldRule,
+  tokenProjectRule,
   type Action,
+  type Decision,
   type ProjectFact,
   type ProjectFacts,
   type Rule,
@@ -15,7 +18,7 @@ import {
 } from "@lattice/policy";
 import type { EntityManager } from "@mikro-orm/postgresql";
 import { DomainError } from "../errors.js";
-import { projectMembersDirectoryManagedSql } from "./directory/settings.js";
+import { projectMembersDirectoryManagedSql, workspaceMembersDirectoryManagedSql } from "./directory/settings.js";
 
 export interface Sql {
   sql: string;
@@ -38,11 +41,37 @@ function compile<F extends string>(rule: Rule<F>, fact: (name: F) => Sql): Sql {
   });
 }
 
+// ---- The caller, and how far an API token reaches ----
+
 /**
- * A project fact about alias `p` (projects) joined to `w` (its workspace), relative to user
- * `userId`. Membership facts are correlated EXISTS on the unique (project, user) and
- * (workspace, user) indexes; PostgreSQL keeps a hashed alternative for large scans.
+ * The policy's subject plus how the request authenticated: Table 3 gives managers API access
+ * only to their own or their workspaces' projects, so a manager's token reaches less than
+ * the same manager in the browser.
  */
+export interface Caller extends Subject {
+  readonly viaToken?: boolean;
+}
+
+/**
+ * The projects `caller` reaches under `rule` (a read rule, a dashboard's, a review scope): the
+ * rule itself in the browser; through an API token, also `apiToken.use` on the project. Every
+ * project list and filter goes through here, so that a token never reaches further in a list
+ * than `decideProject` lets it reach one project.
+ */
+export function projectRuleFor(caller: Caller, rule: Rule<ProjectFact>): Rule<ProjectFact> {
+  if (caller.viaToken !== true || caller.role === null) return rule;
+  return tokenProjectRule(caller.role, rule);
+}
+
+/** `explain()` of `action` on one project for `caller`: through an API token, `apiToken.use` on it first (as `projectRuleFor`). */
+export function decideProject(caller: Caller, action: Action, facts: ProjectFacts): Decision {
+  if (caller.viaToken === true) {
+    const api = explain(caller, "apiToken.use", facts);
+    if (!api.allowed) return api;
+  }
+  return explain(caller, action as "project.read", facts);
+}
+
 /**
  * Whose facts: a user id (bound as a parameter), or a column of the outer query (`u.id`) when
  * one statement judges many people at once (the access review).
@@ -53,6 +82,11 @@ function userSql(user: UserRef): Sql {
   return typeof user === "number" ? { sql: "?", params: [user] } : { sql: user.column, params: [] };
 }
 
+/**
+ * A project fact about alias `p` (projects) joined to `w` (its workspace), relative to `user`.
+ * Membership facts are correlated EXISTS on the unique (project, user) and (workspace, user)
+ * indexes; PostgreSQL keeps a hashed alternative for large scans.
+ */
 export function projectFactSql(fact: ProjectFact, user: UserRef): Sql {
   const u = userSql(user);
   switch (fact) {
@@ -198,6 +232,23 @@ export function factsOf(row: FactColumns): ProjectFacts {
   return facts;
 }
 
+/** Every workspace fact about `w` relative to `userId`, as select-list columns `f_<fact>` (see `projectFactColumns`). */
+export function workspaceFactColumns(userId: number): Sql {
+  const cols = WORKSPACE_FACTS.map((f) => workspaceFactSql(f, userId));
+  return {
+    sql: cols.map((c, i) => `(${c.sql}) as "f_${WORKSPACE_FACTS[i]}"`).join(", "),
+    params: cols.flatMap((c) => c.params),
+  };
+}
+
+export type WorkspaceFactColumns = { [F in WorkspaceFact as `f_${F}`]: boolean };
+
+export function workspaceFactsOf(row: WorkspaceFactColumns): WorkspaceFacts {
+  const facts = {} as Record<WorkspaceFact, boolean>;
+  for (const f of WORKSPACE_FACTS) facts[f] = row[`f_${f}`] === true;
+  return facts;
+}
+
 export function workspaceRuleSql(rule: Rule<WorkspaceFact>, userId: number): Sql {
   return compile(rule, (f) => workspaceFactSql(f, userId));
 }
@@ -247,17 +298,9 @@ export async function projectWithFacts(
 
 /**
  * The project if the caller may do `action` on it: NOT_FOUND when they cannot see it (or it
- * is another organization's), FORBIDDEN with the policy's reason when they see it but may not.
+ * is another organization's), FORBIDDEN with the policy's reason when they see it but may not
+ * (or their API token does not reach it).
  */
-/**
- * The policy's subject plus how the request authenticated: Table 3 gives managers API access
- * only to their own or their workspaces' projects, so a manager's token reaches less than
- * the same manager in the browser.
- */
-export interface Caller extends Subject {
-  readonly viaToken?: boolean;
-}
-
 export async function projectFor(
   em: EntityManager,
   subject: Caller,
@@ -269,11 +312,7 @@ export async function projectFor(
 ): Promise<{ project: ProjectDetailRow; facts: ProjectFacts }> {
   const found = await projectWithFacts(em, organizationId, projectId, userId, lock);
   if (!found || !explain(subject, "project.read", found.facts).allowed) throw new DomainError("NOT_FOUND", "Project not found.");
-  if (subject.viaToken) {
-    const api = explain(subject, "apiToken.use", found.facts);
-    if (!api.allowed) throw new DomainError("FORBIDDEN", api.reason);
-  }
-  const decision = explain(subject, action as "project.read", found.facts);
+  const decision = decideProject(subject, action, found.facts);
   if (!decision.allowed) throw new DomainError("FORBIDDEN", decision.reason);
   return found;
 }
@@ -291,29 +330,26 @@ export interface WorkspaceRow {
   updated_at: Date;
 }
 
-/** One workspace of the organization with its facts relative to `userId`. */
+/** A single workspace as read on its own: also whether an authoritative directory decides its members. */
+export interface WorkspaceDetailRow extends WorkspaceRow {
+  members_managed_by_directory: boolean;
+}
+
+/** One workspace of the organization with its facts relative to `userId` (one query). */
 export async function workspaceWithFacts(
   em: EntityManager,
   organizationId: number,
   workspaceId: number,
   userId: number,
   lock = false,
-): Promise<{ workspace: WorkspaceRow; facts: WorkspaceFacts } | null> {
-  const [row] = await em.execute<(WorkspaceRow & { f_member: boolean })[]>(
-    `select w.*, exists (select 1 from workspace_members wm where wm.workspace_id = w.id and wm.user_id = ?) as f_member
-       from workspaces w where w.id = ? and w.organization_id = ?${lock ? " for update" : ""}`,
-    [userId, workspaceId, organizationId],
+): Promise<{ workspace: WorkspaceDetailRow; facts: WorkspaceFacts } | null> {
+  const facts = workspaceFactColumns(userId);
+  const [row] = await em.execute<(WorkspaceDetailRow & WorkspaceFactColumns)[]>(
+    `select w.*, ${facts.sql}, ${workspaceMembersDirectoryManagedSql("w")} as members_managed_by_directory
+       from workspaces w where w.id = ? and w.organization_id = ?${lock ? " for update of w" : ""}`,
+    [...facts.params, workspaceId, organizationId],
   );
-  if (!row) return null;
-  return {
-    workspace: row,
-    facts: {
-      isSandbox: row.is_sandbox,
-      ownSandbox: row.is_sandbox && row.sandbox_user_id === userId,
-      workspaceMember: row.f_member,
-      createdByMe: row.created_by_id === userId,
-    },
-  };
+  return row ? { workspace: row, facts: workspaceFactsOf(row) } : null;
 }
 
 /** The workspace if the caller may do `action` on it (NOT_FOUND when unseen, FORBIDDEN otherwise). */
@@ -325,7 +361,7 @@ export async function workspaceFor(
   workspaceId: number,
   action: Action,
   lock = false,
-): Promise<{ workspace: WorkspaceRow; facts: WorkspaceFacts }> {
+): Promise<{ workspace: WorkspaceDetailRow; facts: WorkspaceFacts }> {
   const found = await workspaceWithFacts(em, organizationId, workspaceId, userId, lock);
   if (!found || !explain(subject, "workspace.read", found.facts).allowed) throw new DomainError("NOT_FOUND", "Workspace not found.");
   const decision = explain(subject, action as "workspace.read", found.facts);
