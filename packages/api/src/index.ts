@@ -35,7 +35,7 @@ export {
   reconcile,
   runLdapSync,
   queueScimReconcile,
-  dueLdapOrganizations,
+  queueDueLdapSyncs,
   readLdap,
   encryptSecret,
   LDAP_DEFAULTS,

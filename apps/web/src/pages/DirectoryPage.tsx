@@ -534,6 +534,8 @@ const PLAN_LABEL: Record<string, string> = {
   directory_users: "Directory users",
   directory_groups: "Directory groups",
   managed_active: "Directory-managed active members",
+  managed_workspace_members: "Directory-managed workspace memberships",
+  managed_project_members: "Directory-managed project memberships",
 };
 
 const STATUS_COLOR: Record<string, string> = {

@@ -72,7 +72,7 @@ afterAll(async () => {
   await db?.close();
 });
 
-const sync = (o: { dryRun?: boolean; force?: boolean; runId?: string } = {}) => runLdapSync(db.orm.em.fork(), { organizationId: orgId, secretKey, trigger: "test", ...o });
+const sync = (o: { dryRun?: boolean; approvedRunId?: string; runId?: string } = {}) => runLdapSync(db.orm.em.fork(), { organizationId: orgId, secretKey, trigger: "test", ...o });
 
 async function members() {
   const rows = await db.orm.em.fork().execute<{ email: string; role: string | null; status: string; source: string }[]>(
@@ -256,7 +256,7 @@ describe("LDAP sync against slapd", () => {
     const runs = await scheduled();
     expect(runs).toEqual([{ id: expect.any(String), status: "running" }]);
     const jobs = await em.execute<{ data: unknown }[]>(`select data from pgboss.job where name = 'directory.ldapSync' and data->>'runId' = ?`, [runs[0]!.id]);
-    expect(jobs.map((j) => j.data)).toEqual([{ organizationId: orgId, runId: runs[0]!.id, dryRun: false, force: false }]);
+    expect(jobs.map((j) => j.data)).toEqual([{ organizationId: orgId, runId: runs[0]!.id, dryRun: false }]);
     const [claimed] = await em.execute<{ later: boolean }[]>(`select ldap_last_run_at > ?::timestamptz as later from directory_settings where organization_id = ?`, [due, orgId]);
     expect(claimed!.later).toBe(true);
     expect(await ldapSchedule({}, ctx)).toEqual({ queued: 0 });
@@ -280,10 +280,13 @@ describe("LDAP sync against slapd", () => {
     expect(r.status).toBe("needs_approval");
     expect(r.reason).toMatch(/no users/);
     expect(await versions()).toEqual(before);
-    // Approval: the run is marked approved, and a forced run is queued (run here directly).
+    // Approval: the run is marked approved, and a run carrying out the approval is queued (run here directly).
     const { run_id } = await caller.directory.approveRun({ id: orgId, run_id: r.runId });
     expect((await caller.directory.run({ id: orgId, run_id: r.runId })).status).toBe("approved");
-    const forced = await sync({ runId: run_id, force: true });
+    // The queued job names the run it carries out and the run approved, which bounds it.
+    const [job] = await db.orm.em.fork().execute<{ data: unknown }[]>(`select data from pgboss.job where name = 'directory.ldapSync' and data->>'runId' = ?`, [run_id]);
+    expect(job?.data).toEqual({ organizationId: orgId, runId: run_id, dryRun: false, approvedRunId: r.runId });
+    const forced = await sync({ runId: run_id, approvedRunId: r.runId });
     expect(forced.status).toBe("applied");
     const m = await members();
     expect(Object.values(m).filter((x) => x.source === "ldap" && x.status === "active")).toHaveLength(0);

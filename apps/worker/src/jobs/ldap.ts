@@ -1,9 +1,8 @@
 // The LDAP queues: "directory.ldapSync" (one run: read with ldapts paged search, guard, write
 // the directory tables, reconcile — or a dry run's plan only) and "directory.ldapSchedule"
 // (every minute: queue the organizations whose scheduled sync is due).
-import { randomUUID } from "node:crypto";
 import type { Logger } from "pino";
-import { dueLdapOrganizations, enqueueInTransaction, loadConfig, runLdapSync, type JobPayload, type Orm } from "@lattice/api";
+import { loadConfig, queueDueLdapSyncs, runLdapSync, type JobPayload, type Orm } from "@lattice/api";
 
 type Ctx = { jobId: string; orm: Orm; log: Logger };
 
@@ -13,7 +12,7 @@ export async function ldapSync(payload: JobPayload<"directory.ldapSync">, ctx: C
     organizationId: payload.organizationId,
     runId: payload.runId,
     dryRun: payload.dryRun,
-    force: payload.force,
+    approvedRunId: payload.approvedRunId,
     secretKey: config.LATTICE_SECRET_KEY,
     edition: config.LATTICE_EDITION,
   });
@@ -24,15 +23,8 @@ export async function ldapSync(payload: JobPayload<"directory.ldapSync">, ctx: C
 }
 
 export async function ldapSchedule(_payload: JobPayload<"directory.ldapSchedule">, ctx: Ctx): Promise<{ queued: number }> {
-  // Claim, record and queue in one transaction: a failure leaves the organizations due and no
-  // run that would never start.
-  const queued = await ctx.orm.em.fork().transactional(async (em) => {
-    const due = await dueLdapOrganizations(em);
-    for (const { organizationId, runId } of due) {
-      await enqueueInTransaction(em, "directory.ldapSync", { organizationId, runId, dryRun: false, force: false }, { id: randomUUID(), retryLimit: 3, retryDelay: 30, expireInSeconds: 3600 });
-    }
-    return due.length;
-  });
+  // Claimed, recorded and queued in one transaction: a failure leaves the organizations due.
+  const queued = (await queueDueLdapSyncs(ctx.orm.em)).length;
   if (queued > 0) ctx.log.info({ queued }, "scheduled LDAP syncs queued");
   return { queued };
 }

@@ -1,5 +1,5 @@
 // The "directory.reconcile" queue: reconcile one organization with one directory source (queued,
-// debounced, after SCIM changes; or forced after an administrator approved a held run).
+// debounced, after SCIM changes; or carrying out an administrator's approval of a held run).
 import type { Logger } from "pino";
 import { loadConfig, reconcile, type JobPayload, type Orm } from "@lattice/api";
 
@@ -7,10 +7,10 @@ export async function reconcileDirectory(payload: JobPayload<"directory.reconcil
   const result = await reconcile(ctx.orm.em, {
     organizationId: payload.organizationId,
     source: payload.source,
-    force: payload.force,
+    approvedRunId: payload.approvedRunId,
     dryRun: payload.dryRun,
     runId: payload.runId,
-    trigger: payload.force ? "approval" : payload.source,
+    trigger: payload.approvedRunId ? "approval" : payload.source,
     edition: loadConfig().LATTICE_EDITION,
   });
   const log = { runId: result.runId, status: result.status, counts: result.counts };

@@ -24,9 +24,9 @@ export const queues = {
   /** Copy a project (services/duplication.ts); everything else is in the `jobs` row `jobId`. */
   "project.duplicate": z.object({ jobId: z.uuid() }),
   /** Directory sync (services/directory): reconcile one organization with one source, e.g. after SCIM changes. */
-  "directory.reconcile": z.object({ organizationId: z.number().int().positive(), source: z.enum(["scim", "ldap"]), force: z.boolean().default(false), dryRun: z.boolean().default(false), runId: z.uuid().optional() }),
+  "directory.reconcile": z.object({ organizationId: z.number().int().positive(), source: z.enum(["scim", "ldap"]), dryRun: z.boolean().default(false), runId: z.uuid().optional(), approvedRunId: z.uuid().optional() }),
   /** Read an organization's LDAP directory and reconcile (or preview: dryRun); `runId` is the recorded sync run. */
-  "directory.ldapSync": z.object({ organizationId: z.number().int().positive(), runId: z.uuid(), dryRun: z.boolean().default(false), force: z.boolean().default(false) }),
+  "directory.ldapSync": z.object({ organizationId: z.number().int().positive(), runId: z.uuid(), dryRun: z.boolean().default(false), approvedRunId: z.uuid().optional() }),
   /** Periodic: queue the LDAP syncs that are due. */
   "directory.ldapSchedule": z.object({}),
 } as const;

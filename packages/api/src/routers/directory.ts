@@ -2,6 +2,7 @@
 // the LDAP connection, test connection, sync runs (dry or not) and their approval.
 import { assignableRoles, ROLES } from "@lattice/policy";
 import { z } from "zod";
+import { PROJECT_ROLES } from "../db/entities.js";
 import { idSchema, orgIdSchema, pageSchema, pageSizeSchema, personSchema, textSchema } from "../schemas.js";
 import {
   approveRun,
@@ -29,7 +30,7 @@ const meta = (method: "GET" | "PUT" | "POST", path: `/${string}`, summary: strin
 const mappingsSchema = z.object({
   roles: z.array(z.object({ group: groupName, role: z.enum(assignableRoles("enterprise"), { error: "must be an assignable role: administrator, manager, reviewer or annotator (owner is never mapped)" }) })).max(500),
   workspaces: z.array(z.object({ group: groupName, workspace: idSchema })).max(2000),
-  projects: z.array(z.object({ group: groupName, project: idSchema, role: z.enum(["annotator", "reviewer"]) })).max(5000),
+  projects: z.array(z.object({ group: groupName, project: idSchema, role: z.enum(PROJECT_ROLES) })).max(5000),
 });
 
 const settingsSchema = z.object({
@@ -60,7 +61,7 @@ const ldapFields = {
 const ldapView = z.object({ ...ldapFields, has_bind_password: z.boolean() }).nullable();
 
 const roleSchema = z.enum(ROLES);
-const projectRoleSchema = z.enum(["annotator", "reviewer"]);
+const projectRoleSchema = z.enum(PROJECT_ROLES);
 // Each plan entry: who (e-mail; `name` is the member's name in Lattice, else the directory's; null
 // when neither is known), and the workspace or project by id with its title (null: deleted since).
 const entry = <T extends z.ZodRawShape>(shape: T) => z.object({ email: z.string(), name: z.string().nullable(), ...shape });

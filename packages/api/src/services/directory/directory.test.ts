@@ -136,7 +136,7 @@ describe("the reconciler", () => {
     const admin = await callerFor(db.orm, { cookies: org.people.admin.cookies });
     const { run_id } = await admin.directory.approveRun({ id: org.orgId, run_id: held.runId });
     expect(await errorCode(admin.directory.approveRun({ id: org.orgId, run_id: held.runId }))).toBe("CONFLICT");
-    const applied = await reconcile(db.orm.em, { organizationId: org.orgId, source: "scim", force: true, runId: run_id });
+    const applied = await reconcile(db.orm.em, { organizationId: org.orgId, source: "scim", approvedRunId: held.runId, runId: run_id });
     expect(applied.status).toBe("applied");
     expect(await memberOf(org.orgId, "g0@d.test")).toMatchObject({ status: "deactivated", role: null });
     // A raised threshold lets the same share through without approval.
@@ -238,7 +238,7 @@ describe("the guard", () => {
     const { run_id } = await owner.directory.approveRun({ id: org.orgId, run_id: held.runId });
     // Before the worker runs the approval, three more leave.
     await directory(org.orgId, people, { staff: people.slice(5).map((p) => p.email) });
-    const forced = await reconcile(db.orm.em, { organizationId: org.orgId, source: "scim", force: true, runId: run_id });
+    const forced = await reconcile(db.orm.em, { organizationId: org.orgId, source: "scim", approvedRunId: held.runId, runId: run_id });
     expect(forced.status).toBe("needs_approval");
     expect(forced.counts.deactivate).toBe(5);
     expect(forced.reason).toMatch(/directory changed since the run was approved/);
@@ -247,7 +247,7 @@ describe("the guard", () => {
     // That run, approved in turn, applies; and so does one that does less than the run approved.
     const { run_id: again } = await owner.directory.approveRun({ id: org.orgId, run_id: forced.runId });
     await directory(org.orgId, people, { staff: people.slice(4).map((p) => p.email) });
-    expect((await reconcile(db.orm.em, { organizationId: org.orgId, source: "scim", force: true, runId: again })).status).toBe("applied");
+    expect((await reconcile(db.orm.em, { organizationId: org.orgId, source: "scim", approvedRunId: forced.runId, runId: again })).status).toBe("applied");
     expect(await memberOf(org.orgId, "a3@d.test")).toMatchObject({ status: "deactivated" });
     expect(await memberOf(org.orgId, "a4@d.test")).toMatchObject({ status: "active" });
   });
@@ -263,13 +263,13 @@ describe("the guard", () => {
     const { run_id } = await owner.directory.approveRun({ id: org.orgId, run_id: held.runId });
     // The directory comes back empty before the approval runs.
     await directory(org.orgId, [], {});
-    const forced = await reconcile(db.orm.em, { organizationId: org.orgId, source: "scim", force: true, runId: run_id });
+    const forced = await reconcile(db.orm.em, { organizationId: org.orgId, source: "scim", approvedRunId: held.runId, runId: run_id });
     expect(forced.status).toBe("needs_approval");
     expect(forced.reason).toMatch(/no users/);
     expect(await memberOf(org.orgId, "e5@d.test")).toMatchObject({ status: "active" });
     // Approving the empty directory's own hold applies it.
     const { run_id: emptied } = await owner.directory.approveRun({ id: org.orgId, run_id: forced.runId });
-    expect((await reconcile(db.orm.em, { organizationId: org.orgId, source: "scim", force: true, runId: emptied })).status).toBe("applied");
+    expect((await reconcile(db.orm.em, { organizationId: org.orgId, source: "scim", approvedRunId: forced.runId, runId: emptied })).status).toBe("applied");
     expect(await memberOf(org.orgId, "e5@d.test")).toMatchObject({ status: "deactivated" });
   });
 });
@@ -336,7 +336,7 @@ describe("sync runs name places and people", () => {
     const { run_id: held } = await admin.directory.syncScim({ id: org.orgId, dry_run: false });
     expect((await reconcile(db.orm.em, { organizationId: org.orgId, source: "scim", runId: held })).status).toBe("needs_approval");
     const { run_id: forced } = await owner.directory.approveRun({ id: org.orgId, run_id: held });
-    expect((await reconcile(db.orm.em, { organizationId: org.orgId, source: "scim", force: true, runId: forced })).status).toBe("applied");
+    expect((await reconcile(db.orm.em, { organizationId: org.orgId, source: "scim", approvedRunId: held, runId: forced })).status).toBe("applied");
 
     const adminRef = { id: org.people.admin.userId, name: "admin", email: org.people.admin.email };
     const ownerRef = { id: org.people.owner.userId, name: "owner", email: org.people.owner.email };

@@ -359,19 +359,15 @@ export function guardReason(counts: Counts, snapshot: Snapshot, threshold: numbe
 }
 
 /**
- * The counts of the run that the forced run `runId` carries out, or null when there is none
- * with counts (e.g. a failed LDAP read was approved: the new read is guarded as usual).
- * approveRun marks the held run approved and records the forced run in one transaction, so
- * both carry the same approved_at (that transaction's now()): that is the link between them.
+ * The counts of the approved run `approvedRunId` of this organization and source, or null when
+ * it has none (e.g. a failed LDAP read was approved: the new read is guarded as usual).
  */
-async function approvedCounts(em: EntityManager, organizationId: number, runId: string): Promise<Partial<Counts> | null> {
-  const rows = await em.execute<{ counts: Partial<Counts> | null }[]>(
-    `select a.counts from sync_runs r
-       join sync_runs a on a.organization_id = r.organization_id and a.source = r.source and a.approved_at = r.approved_at and a.id <> r.id and a.status = 'approved'
-      where r.id = ? and r.organization_id = ?`,
-    [runId, organizationId],
+async function approvedCounts(em: EntityManager, organizationId: number, source: DirectorySource, approvedRunId: string): Promise<Partial<Counts> | null> {
+  const [row] = await em.execute<{ counts: Partial<Counts> | null }[]>(
+    `select counts from sync_runs where id = ? and organization_id = ? and source = ? and status = 'approved'`,
+    [approvedRunId, organizationId, source],
   );
-  return rows.length === 1 ? rows[0]!.counts : null;
+  return row?.counts ?? null;
 }
 
 function planWrites(c: Counts): number {
@@ -495,10 +491,10 @@ export interface ReconcileOptions {
   /** Preview only: compute and record the plan, apply nothing. */
   dryRun?: boolean;
   /**
-   * This run carries out an administrator's approval (`runId` is the run approveRun recorded):
-   * the guard lets it remove as much as the approved run would have, and no more.
+   * This run carries out an administrator's approval of that held run: the guard lets it
+   * remove as much as the approved run would have, and no more.
    */
-  force?: boolean;
+  approvedRunId?: string;
   /** Which roles groups may grant; default: the instance's (LATTICE_EDITION). */
   edition?: Edition;
   trigger?: string;
@@ -548,7 +544,7 @@ export async function reconcile(rootEm: EntityManager, o: ReconcileOptions): Pro
       const settings = await readSettings(em, o.organizationId);
       const snapshot = o.snapshot ?? (await loadSnapshot(em, o.organizationId, o.source));
       const { plan, counts } = await computePlan(em, o.organizationId, o.source, snapshot, settings, o.edition ?? loadConfig().LATTICE_EDITION);
-      const approved = o.force ? await approvedCounts(em, o.organizationId, runId) : undefined;
+      const approved = o.approvedRunId ? await approvedCounts(em, o.organizationId, o.source, o.approvedRunId) : undefined;
       const reason = guardReason(counts, snapshot, settings.guard_threshold, approved);
       let status: RunResult["status"];
       if (o.dryRun) status = "planned";

@@ -8,6 +8,7 @@ import type { Context } from "../../context.js";
 import type { DirectoryMappings, DirectorySource, IMembership, IOrganization, IUser, LdapSettings } from "../../db/entities.js";
 import { DomainError } from "../../errors.js";
 import { enqueueInTransaction } from "../../jobs/clients.js";
+import type { JobPayload } from "../../jobs/index.js";
 import { audit } from "../audit.js";
 import { LDAP_DEFAULTS, testLdapConnection, type TestConnectionResult } from "./ldap.js";
 import { PLAN_KINDS, startRun, type Plan } from "./reconcile.js";
@@ -16,7 +17,12 @@ import { decryptSecret, encryptSecret, ensureSettingsRow, readSettings, recordLd
 type OrgContext = Context & { organization: IOrganization; membership: IMembership; user: IUser };
 
 /** Jobs of the directory: retried a few times, never run twice at once per organization (the org row lock). */
-export const DIRECTORY_SEND_OPTIONS = { retryLimit: 3, retryDelay: 5, expireInSeconds: 60 * 60 } as const;
+const DIRECTORY_SEND_OPTIONS = { retryLimit: 3, retryDelay: 5, expireInSeconds: 60 * 60 } as const;
+
+/** Queue a directory job in the caller's transaction: it is sent if, and when, that commits. */
+export function queueDirectoryJob<Q extends "directory.ldapSync" | "directory.reconcile">(em: EntityManager, queue: Q, payload: JobPayload<Q>): Promise<string> {
+  return enqueueInTransaction(em, queue, payload, { ...DIRECTORY_SEND_OPTIONS, id: randomUUID() });
+}
 
 export interface DirectorySettingsView {
   mappings: DirectoryMappings;
@@ -154,7 +160,7 @@ export async function requestLdapSync(ctx: OrgContext, dryRun: boolean): Promise
     if (!s.ldap) throw new DomainError("RULE_REFUSED", "No LDAP connection is configured; save the settings first.");
     const runId = await startRun(em, { organizationId: ctx.organization.id, source: "ldap", trigger: "manual", dryRun, requestedBy: ctx.user.id });
     if (!dryRun) await recordLdapRun(em, ctx.organization.id);
-    await enqueueInTransaction(em, "directory.ldapSync", { organizationId: ctx.organization.id, runId, dryRun, force: false }, { ...DIRECTORY_SEND_OPTIONS, id: randomUUID() });
+    await queueDirectoryJob(em, "directory.ldapSync", { organizationId: ctx.organization.id, runId, dryRun });
     audit(em, ctx, { action: "directory.manage", targetType: "sync_run", targetId: runId, changes: { sync: { before: null, after: dryRun ? "dry run" : "run" } } });
     await em.flush();
     return { run_id: runId };
@@ -165,7 +171,7 @@ export async function requestLdapSync(ctx: OrgContext, dryRun: boolean): Promise
 export async function requestScimSync(ctx: OrgContext, dryRun: boolean): Promise<{ run_id: string }> {
   return ctx.em.transactional(async (em) => {
     const runId = await startRun(em, { organizationId: ctx.organization.id, source: "scim", trigger: "manual", dryRun, requestedBy: ctx.user.id });
-    await enqueueInTransaction(em, "directory.reconcile", { organizationId: ctx.organization.id, source: "scim", force: false, dryRun, runId }, { ...DIRECTORY_SEND_OPTIONS, id: randomUUID() });
+    await queueDirectoryJob(em, "directory.reconcile", { organizationId: ctx.organization.id, source: "scim", dryRun, runId });
     audit(em, ctx, { action: "directory.manage", targetType: "sync_run", targetId: runId, changes: { sync: { before: null, after: dryRun ? "dry run" : "run" } } });
     await em.flush();
     return { run_id: runId };
@@ -310,9 +316,8 @@ export async function getRun(ctx: OrgContext, runId: string): Promise<RunDetail>
 }
 
 /**
- * Approve a run the guard held: a forced run of the same source is queued. It reads the
- * directory again and applies only if it removes no more than the run approved (reconcile
- * finds that run by the approval both share: see approvedCounts).
+ * Approve a run the guard held: a run of the same source carrying out that approval is queued.
+ * It reads the directory again and applies only if it removes no more than the run approved.
  */
 export async function approveRun(ctx: OrgContext, runId: string): Promise<{ run_id: string }> {
   return ctx.em.transactional(async (em) => {
@@ -323,14 +328,13 @@ export async function approveRun(ctx: OrgContext, runId: string): Promise<{ run_
     if (!r) throw new DomainError("NOT_FOUND", "No such sync run.");
     if (r.status !== "needs_approval") throw new DomainError("CONFLICT", `Only a run that needs approval can be approved; this one is ${r.status.replace("_", " ")}.`);
     await em.execute(`update sync_runs set status = 'approved', approved_by_id = ?, approved_at = now() where id = ?`, [ctx.user.id, runId]);
-    // The forced run carries out this approval: it names the approver too, with the same
-    // approved_at (this transaction's now()), which links it to the run approved.
+    // The run that carries out this approval names the approver too.
     const next = await startRun(em, { organizationId: ctx.organization.id, source: r.source, trigger: "approval", dryRun: false, requestedBy: ctx.user.id, approvedBy: ctx.user.id });
     if (r.source === "ldap") {
       await recordLdapRun(em, ctx.organization.id);
-      await enqueueInTransaction(em, "directory.ldapSync", { organizationId: ctx.organization.id, runId: next, dryRun: false, force: true }, { ...DIRECTORY_SEND_OPTIONS, id: randomUUID() });
+      await queueDirectoryJob(em, "directory.ldapSync", { organizationId: ctx.organization.id, runId: next, dryRun: false, approvedRunId: runId });
     } else {
-      await enqueueInTransaction(em, "directory.reconcile", { organizationId: ctx.organization.id, source: r.source, force: true, dryRun: false, runId: next }, { ...DIRECTORY_SEND_OPTIONS, id: randomUUID() });
+      await queueDirectoryJob(em, "directory.reconcile", { organizationId: ctx.organization.id, source: r.source, dryRun: false, runId: next, approvedRunId: runId });
     }
     audit(em, ctx, { action: "directory.manage", targetType: "sync_run", targetId: runId, changes: { status: { before: "needs_approval", after: "approved" } } });
     await em.flush();

@@ -6,13 +6,14 @@ import type PgBoss from "pg-boss";
 import { queues } from "../../jobs/index.js";
 import { readLdap, writeLdapSnapshot } from "./ldap.js";
 import { finishRun, reconcile, startRun, type RunResult, type Snapshot } from "./reconcile.js";
-import { ldapConnection } from "./service.js";
+import { ldapConnection, queueDirectoryJob } from "./service.js";
 
 export interface LdapSyncOptions {
   organizationId: number;
   runId?: string;
   dryRun?: boolean;
-  force?: boolean;
+  /** This run carries out the approval of that held run (see ReconcileOptions). */
+  approvedRunId?: string;
   trigger?: string;
   secretKey: string | undefined;
   /** Which roles groups may grant; default: the instance's (LATTICE_EDITION). */
@@ -29,7 +30,7 @@ export interface LdapSyncResult extends Omit<RunResult, "status"> {
 
 /**
  * One LDAP sync run. A failed read applies nothing and leaves the run needing approval.
- * (`ldap_last_run_at` was set when the run was queued: see dueLdapOrganizations and recordLdapRun.)
+ * (`ldap_last_run_at` was set when the run was queued: see queueDueLdapSyncs and recordLdapRun.)
  */
 export async function runLdapSync(em: EntityManager, o: LdapSyncOptions): Promise<LdapSyncResult> {
   const runId = o.runId ?? (await startRun(em.fork(), { organizationId: o.organizationId, source: "ldap", trigger: o.trigger ?? "schedule", dryRun: !!o.dryRun }));
@@ -50,7 +51,7 @@ export async function runLdapSync(em: EntityManager, o: LdapSyncOptions): Promis
     snapshot,
     runId,
     dryRun: o.dryRun,
-    force: o.force,
+    approvedRunId: o.approvedRunId,
     edition: o.edition,
     beforeApply: async (tx) => {
       directoryWrites = await writeLdapSnapshot(tx, o.organizationId, snapshot);
@@ -60,24 +61,27 @@ export async function runLdapSync(em: EntityManager, o: LdapSyncOptions): Promis
 }
 
 /**
- * Claim the organizations whose scheduled LDAP sync is due, and record a run for each, in the
- * caller's transaction (which must also queue the runs). One statement marks them as run now,
- * so that a concurrent or later tick does not claim them again; should queueing fail, the
- * rollback leaves them due and no run recorded.
+ * Claim the organizations whose scheduled LDAP sync is due, record a run for each and queue it,
+ * in one transaction. One statement marks them as run now, so that a concurrent or later tick
+ * does not claim them again; should queueing fail, the rollback leaves them due and no run
+ * recorded.
  */
-export async function dueLdapOrganizations(em: EntityManager): Promise<{ organizationId: number; runId: string }[]> {
-  if (!em.isInTransaction()) throw new Error("dueLdapOrganizations needs an open transaction (em.transactional)");
-  const rows = await em.execute<{ organization_id: number }[]>(
-    `update directory_settings set ldap_last_run_at = now()
-      where ldap is not null and coalesce((ldap->>'schedule_minutes')::int, 0) > 0
-        and (ldap_last_run_at is null or ldap_last_run_at < now() - make_interval(mins => (ldap->>'schedule_minutes')::int))
-      returning organization_id`,
-  );
-  const due: { organizationId: number; runId: string }[] = [];
-  for (const { organization_id: organizationId } of rows) {
-    due.push({ organizationId, runId: await startRun(em, { organizationId, source: "ldap", trigger: "schedule", dryRun: false }) });
-  }
-  return due;
+export async function queueDueLdapSyncs(rootEm: EntityManager): Promise<{ organizationId: number; runId: string }[]> {
+  return rootEm.fork().transactional(async (em) => {
+    const rows = await em.execute<{ organization_id: number }[]>(
+      `update directory_settings set ldap_last_run_at = now()
+        where ldap is not null and coalesce((ldap->>'schedule_minutes')::int, 0) > 0
+          and (ldap_last_run_at is null or ldap_last_run_at < now() - make_interval(mins => (ldap->>'schedule_minutes')::int))
+        returning organization_id`,
+    );
+    const due: { organizationId: number; runId: string }[] = [];
+    for (const { organization_id: organizationId } of rows) {
+      const runId = await startRun(em, { organizationId, source: "ldap", trigger: "schedule", dryRun: false });
+      await queueDirectoryJob(em, "directory.ldapSync", { organizationId, runId, dryRun: false });
+      due.push({ organizationId, runId });
+    }
+    return due;
+  });
 }
 
 /**
@@ -86,7 +90,7 @@ export async function dueLdapOrganizations(em: EntityManager): Promise<{ organiz
  * ends in one run that sees them all.
  */
 export async function queueScimReconcile(boss: PgBoss, organizationId: number): Promise<void> {
-  const data = queues["directory.reconcile"].parse({ organizationId, source: "scim", force: false, dryRun: false });
+  const data = queues["directory.reconcile"].parse({ organizationId, source: "scim", dryRun: false });
   // null: this slot's job is already queued, and it will see this change too.
   await boss.send("directory.reconcile", data, { singletonKey: `scim-reconcile:${organizationId}`, singletonSeconds: 5, startAfter: 6, retryLimit: 3, retryDelay: 5 });
 }
